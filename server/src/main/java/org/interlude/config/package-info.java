@@ -1,0 +1,2 @@
+/** Validated configuration records loaded from YAML with environment overrides; the only place that reads config files or variables. Secrets print as [REDACTED]. */
+package org.interlude.config;
