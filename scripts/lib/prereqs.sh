@@ -1,0 +1,27 @@
+# Shared prerequisite checks for the scripts: each stops with a message naming what is missing.
+# shellcheck shell=bash
+die() { echo "interlude: $*" >&2; exit 1; }
+
+need_java() {
+  command -v java >/dev/null || die "Java not found: install a JDK 17 or newer (e.g. apt-get install openjdk-17-jdk)"
+  local v
+  v=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+  [ "${v%%.*}" -ge 17 ] 2>/dev/null || die "Java 17 or newer is required, found ${v:-unknown}"
+}
+
+need_maven() {
+  command -v mvn >/dev/null || die "Maven not found: install Maven 3.8+ (e.g. apt-get install maven)"
+}
+
+need_node() {
+  command -v node >/dev/null || die "Node.js not found: install Node.js 20+ (it builds the web client)"
+  command -v npm >/dev/null || die "npm not found: install npm (it comes with Node.js 20+)"
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || die "Node.js 20 or newer is required, found $(node -v)"
+}
+
+need_chromium() {
+  local c=${CHROMIUM_PATH:-/usr/bin/chromium}
+  [ -x "$c" ] || die "Chromium not found at $c: browser tests need Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH"
+}

@@ -1,0 +1,245 @@
+package org.interlude.app;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.interlude.config.InterludeConfig;
+import org.interlude.crypto.Certificates;
+import org.interlude.storage.Storage;
+import org.interlude.web.HealthRoutes;
+import org.interlude.web.RequestLog;
+import org.interlude.web.SecurityHeaders;
+import org.interlude.web.TlsSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of one node. {@link #start} brings the node up in order: TLS material,
+ * the HTTPS listener (live at once, ready only later), the management listener, storage
+ * (embedded server, migrations, pool), then the features. {@link #stop} drains in reverse:
+ * readiness goes false, listeners stop accepting, WebSockets close with 1001, in-flight writes
+ * finish, the pool closes, and an embedded database stops last.
+ */
+public final class Server {
+  private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+  private final InterludeConfig cfg;
+  private final StartOptions options;
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final Router router;
+  private HttpServer http;
+  private HttpServer management;
+  private volatile Storage storage;
+  private volatile Features features;
+  private volatile boolean draining;
+  private volatile boolean started;
+
+  private Server(InterludeConfig cfg, StartOptions options) {
+    this.cfg = cfg;
+    this.options = options;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    this.router = Router.router(vertx);
+  }
+
+  /** Starts a node; the future completes when it is fully ready or fails with the cause. */
+  public static Future<Server> start(InterludeConfig cfg, StartOptions options) {
+    Server s = new Server(cfg, options);
+    return s.startAll().map(s).recover(err -> s.stop().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  private Future<Void> startAll() {
+    return vertx.executeBlocking(this::tlsFiles)
+        .compose(this::listen)
+        .compose(v -> listenManagement())
+        .compose(v -> Storage.start(vertx, cfg))
+        .compose(st -> {
+          this.storage = st;
+          return awaitSchema(st, true);
+        })
+        .compose(v -> Features.start(vertx, cfg, options, storage, router, registry))
+        .map(f -> {
+          this.features = f;
+          this.started = true;
+          return null;
+        });
+  }
+
+  /**
+   * Features need the current schema. With migrations applied at start this returns at once;
+   * with {@code database.migrate_on_start: false} the node stays live but not ready, and waits
+   * until an operator has applied them.
+   */
+  private Future<Void> awaitSchema(Storage st, boolean first) {
+    if (draining) {
+      return Future.failedFuture("shutting down before the schema was current");
+    }
+    return st.readiness().compose(state -> {
+      if (state.getBoolean("ready", false)) {
+        return Future.succeededFuture();
+      }
+      if (first) {
+        log.warn("waiting for database migrations to be applied (database.migrate_on_start is false)");
+      }
+      return vertx.timer(500).compose(t -> awaitSchema(st, false));
+    });
+  }
+
+  private TlsFiles tlsFiles() throws Exception {
+    if (!cfg.tls().selfSigned()) {
+      return new TlsFiles(Path.of(cfg.tls().certFile()), Path.of(cfg.tls().keyFile()));
+    }
+    String host = cfg.http().publicUrl().getHost();
+    Certificates.SelfSigned made = Certificates.loadOrCreateSelfSigned(
+        cfg.node().dataDir().resolve("tls"), List.of(host));
+    if (made.created()) {
+      log.warn("generated a self-signed TLS certificate in {}: browsers will warn; configure tls.cert_file for production",
+          made.certFile().getParent());
+    }
+    return new TlsFiles(made.certFile(), made.keyFile());
+  }
+
+  private record TlsFiles(Path cert, Path key) {}
+
+  private Future<Void> listen(TlsFiles tls) {
+    boolean openSsl = TlsSettings.useOpenSsl(cfg.tls().engine());
+    HttpServerOptions o = TlsSettings.apply(new HttpServerOptions(), tls.cert(), tls.key(), openSsl)
+        .setHost(cfg.http().host())
+        .setPort(cfg.http().port())
+        .setUseAlpn(true)
+        .setCompressionSupported(true)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setMaxWebSocketFrameSize(cfg.chat().maxFrameBytes())
+        .setMaxWebSocketMessageSize(cfg.chat().maxFrameBytes())
+        .addWebSocketSubProtocol("interlude.v1");
+    router.route().order(-100).handler(new SecurityHeaders());
+    router.route().order(-99).handler(new RequestLog());
+    HealthRoutes.install(router, cfg.node().id(), this::readiness);
+    router.route("/api/*").order(-10).handler(ctx -> {
+      if (started && !draining) {
+        ctx.next();
+      } else {
+        ctx.response().setStatusCode(503).putHeader("Retry-After", "2");
+        ctx.json(new JsonObject().put("error", "unavailable").put("message", draining ? "server is shutting down" : "server is starting"));
+      }
+    });
+    router.route().order(1000).handler(StaticHandler.create("webroot")
+        .setCachingEnabled(true)
+        .setMaxAgeSeconds(3600)
+        .setIndexPage("index.html"));
+    http = vertx.createHttpServer(o).requestHandler(router);
+    return http.listen().map(srv -> {
+      log.info("HTTPS listening port={} engine={}", srv.actualPort(), openSsl ? "openssl" : "jdk");
+      return null;
+    });
+  }
+
+  private Future<Void> listenManagement() {
+    if (!cfg.management().enabled()) {
+      return Future.succeededFuture();
+    }
+    Router m = Router.router(vertx);
+    m.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    HealthRoutes.install(m, cfg.node().id(), this::readiness);
+    management = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(cfg.management().host()).setPort(cfg.management().port())).requestHandler(m);
+    return management.listen().mapEmpty();
+  }
+
+  /** Ready: started, not draining, database up with the schema current (and cluster joined). */
+  public Future<JsonObject> readiness() {
+    if (draining) {
+      return Future.succeededFuture(new JsonObject().put("ready", false).put("draining", true));
+    }
+    Storage st = storage;
+    if (st == null) {
+      return Future.succeededFuture(new JsonObject().put("ready", false).put("database", "starting"));
+    }
+    return st.readiness().map(state -> {
+      boolean ok = state.getBoolean("ready", false) && started;
+      Features f = features;
+      if (f != null) {
+        JsonObject extra = f.readiness();
+        state.mergeIn(extra);
+        ok = ok && extra.getBoolean("ready", true);
+      }
+      return state.put("ready", ok);
+    });
+  }
+
+  /**
+   * Drains and stops. Safe to call more than once and on a partly started node.
+   */
+  public Future<Void> stop() {
+    if (draining && http == null) {
+      return Future.succeededFuture();
+    }
+    draining = true;
+    long graceMs = cfg.shutdown().grace().toMillis();
+    Promise<Void> done = Promise.promise();
+    Future<Void> f = Future.succeededFuture();
+    Features feat = features;
+    if (feat != null) {
+      // Close WebSockets with 1001 and let in-flight writes commit before the listener goes.
+      f = f.compose(v -> feat.stop(graceMs).otherwiseEmpty());
+    }
+    if (http != null) {
+      HttpServer h = http;
+      http = null;
+      f = f.compose(v -> h.shutdown(graceMs, TimeUnit.MILLISECONDS).otherwiseEmpty());
+    }
+    if (management != null) {
+      HttpServer m = management;
+      management = null;
+      f = f.compose(v -> m.close().otherwiseEmpty());
+    }
+    Storage st = storage;
+    if (st != null) {
+      f = f.compose(v -> st.close().onFailure(err -> log.error("storage did not stop cleanly", err)).otherwiseEmpty());
+    }
+    f.onComplete(ar -> vertx.close().onComplete(ignored -> done.complete()));
+    return done.future();
+  }
+
+  public int httpPort() {
+    return http == null ? -1 : http.actualPort();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Storage storage() {
+    return storage;
+  }
+
+  public Features features() {
+    return features;
+  }
+
+  public InterludeConfig config() {
+    return cfg;
+  }
+}

@@ -1,0 +1,170 @@
+package org.interlude.audit;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.UUID;
+import org.interlude.storage.PgErrors;
+
+/**
+ * The append-only, hash-chained audit log. Each clinic has its own chain (events without a
+ * clinic share the zero chain). A row's hash is SHA-256 over the previous row's hash and the
+ * row's canonical content, so editing, removing or reordering any row breaks the chain at that
+ * row, which {@link #verify()} names. Appends to one chain are serialised by a row lock on the
+ * chain's head, inside the caller's transaction when one is given, so an audited change and its
+ * audit row commit together.
+ */
+public final class AuditLog {
+  public static final UUID NO_CLINIC = new UUID(0, 0);
+  static final String GENESIS = "0".repeat(64);
+
+  private final Pool pool;
+  private final String nodeId;
+  private final Clock clock;
+
+  public AuditLog(Pool pool, String nodeId, Clock clock) {
+    this.pool = pool;
+    this.nodeId = nodeId;
+    this.clock = clock;
+  }
+
+  /** Appends in its own transaction. */
+  public Future<Void> record(AuditEvent e) {
+    return pool.withTransaction(tx -> record(tx, e)).recover(PgErrors::recover);
+  }
+
+  /** Appends inside the caller's transaction. */
+  public Future<Void> record(SqlConnection tx, AuditEvent e) {
+    UUID chain = e.clinicId() == null ? NO_CLINIC : e.clinicId();
+    Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    return tx.preparedQuery("INSERT INTO audit_head (chain, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
+        .execute(Tuple.of(chain, GENESIS))
+        .compose(v -> tx.preparedQuery("SELECT last_seq, last_hash FROM audit_head WHERE chain = $1 FOR UPDATE")
+            .execute(Tuple.of(chain)))
+        .compose(rows -> {
+          Row head = rows.iterator().next();
+          long seq = head.getLong("last_seq") + 1;
+          String prev = head.getString("last_hash");
+          String hash = hash(prev, canonical(chain, seq, at, e, nodeId));
+          return tx.preparedQuery("INSERT INTO audit_log (chain, chain_seq, at, actor_id, actor_role, clinic_id, subject_client,"
+                  + " object_type, object_id, action, outcome, source_ip, node_id, correlation_id, prev_hash, hash)"
+                  + " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)")
+              .execute(Tuple.from(new Object[] {chain, seq, OffsetDateTime.ofInstant(at, ZoneOffset.UTC), e.actorId(),
+                  e.actorRole(), e.clinicId(), e.subjectClient(), e.objectType(), e.objectId(), e.action(),
+                  e.outcome().code(), e.sourceIp(), nodeId, e.correlationId(), prev, hash}))
+              .compose(r -> tx.preparedQuery("UPDATE audit_head SET last_seq = $2, last_hash = $3 WHERE chain = $1")
+                  .execute(Tuple.of(chain, seq, hash)));
+        })
+        .mapEmpty();
+  }
+
+  /**
+   * Walks every chain in order and recomputes each hash. Answers {@code {ok:true, rows:N}} or
+   * {@code {ok:false, rows:N, firstBroken:{id, chain, chainSeq, reason}}} naming the first row
+   * (lowest id) where the chain breaks.
+   */
+  public Future<JsonObject> verify() {
+    return pool.query("SELECT id, chain, chain_seq, at, actor_id, actor_role, clinic_id, subject_client, object_type,"
+            + " object_id, action, outcome, source_ip, node_id, correlation_id, prev_hash, hash"
+            + " FROM audit_log ORDER BY chain, chain_seq").execute()
+        .compose(rows -> pool.query("SELECT chain, last_seq, last_hash FROM audit_head").execute().map(heads -> {
+          java.util.Map<UUID, String> lastHash = new java.util.HashMap<>();
+          java.util.Map<UUID, Long> lastSeq = new java.util.HashMap<>();
+          JsonObject broken = null;
+          long count = 0;
+          for (Row r : rows) {
+            count++;
+            UUID chain = r.getUUID("chain");
+            long seq = r.getLong("chain_seq");
+            String expectedPrev = lastHash.getOrDefault(chain, GENESIS);
+            long expectedSeq = lastSeq.getOrDefault(chain, 0L) + 1;
+            AuditEvent e = new AuditEvent(r.getUUID("clinic_id"), r.getUUID("actor_id"), r.getString("actor_role"),
+                r.getUUID("subject_client"), r.getString("object_type"), r.getString("object_id"),
+                r.getString("action"), AuditEvent.Outcome.valueOf(r.getString("outcome").toUpperCase(java.util.Locale.ROOT)),
+                r.getString("source_ip"), r.getString("correlation_id"));
+            Instant at = r.getOffsetDateTime("at").toInstant();
+            String recomputed = hash(r.getString("prev_hash"), canonical(chain, seq, at, e, r.getString("node_id")));
+            String reason = null;
+            if (seq != expectedSeq) {
+              reason = "sequence gap: expected " + expectedSeq + ", found " + seq + " (a row was removed)";
+            } else if (!r.getString("prev_hash").equals(expectedPrev)) {
+              reason = "previous-hash link does not match the row before";
+            } else if (!recomputed.equals(r.getString("hash"))) {
+              reason = "content does not match its hash (the row was edited)";
+            }
+            if (reason != null && (broken == null || r.getLong("id") < broken.getLong("id"))) {
+              broken = new JsonObject().put("id", r.getLong("id")).put("chain", chain.toString())
+                  .put("chainSeq", seq).put("reason", reason);
+            }
+            lastHash.put(chain, r.getString("hash"));
+            lastSeq.put(chain, seq);
+          }
+          for (Row h : heads) {
+            UUID chain = h.getUUID("chain");
+            long headSeq = h.getLong("last_seq");
+            if (broken == null && lastSeq.getOrDefault(chain, 0L) != headSeq) {
+              broken = new JsonObject().put("id", -1).put("chain", chain.toString()).put("chainSeq", headSeq)
+                  .put("reason", "the newest rows of the chain are missing (head is at " + headSeq + ")");
+            }
+          }
+          JsonObject out = new JsonObject().put("ok", broken == null).put("rows", count);
+          if (broken != null) {
+            out.put("firstBroken", broken);
+          }
+          return out;
+        }));
+  }
+
+  static String canonical(UUID chain, long seq, Instant at, AuditEvent e, String node) {
+    StringBuilder b = new StringBuilder(256);
+    append(b, chain);
+    append(b, seq);
+    append(b, at.toString());
+    append(b, e.actorId());
+    append(b, e.actorRole());
+    append(b, e.clinicId());
+    append(b, e.subjectClient());
+    append(b, e.objectType());
+    append(b, e.objectId());
+    append(b, e.action());
+    append(b, e.outcome().code());
+    append(b, e.sourceIp());
+    append(b, node);
+    append(b, e.correlationId());
+    return b.toString();
+  }
+
+  // Length-prefixed fields so that no two different rows share a canonical form.
+  private static void append(StringBuilder b, Object v) {
+    if (v == null) {
+      b.append("-1:;");
+      return;
+    }
+    String s = v.toString();
+    b.append(s.length()).append(':').append(s).append(';');
+  }
+
+  static String hash(String prev, String canonical) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      d.update(prev.getBytes(StandardCharsets.UTF_8));
+      d.update((byte) '\n');
+      d.update(canonical.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

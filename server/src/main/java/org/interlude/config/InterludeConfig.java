@@ -1,0 +1,312 @@
+package org.interlude.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The whole, validated configuration of one Interlude node. Built only by {@link ConfigLoader};
+ * every value here has passed its checks, so components may use it without re-validating.
+ * {@code toString()} of any part never shows a secret (see {@link Secret}).
+ */
+public record InterludeConfig(
+    Node node,
+    Http http,
+    Tls tls,
+    Management management,
+    Database database,
+    Crypto crypto,
+    Identity identity,
+    Admin admin,
+    Chat chat,
+    Cluster cluster,
+    Shutdown shutdown) {
+
+  static InterludeConfig read(ConfigTree t) {
+    Node node = Node.read(t);
+    Http http = Http.read(t);
+    return new InterludeConfig(
+        node,
+        http,
+        Tls.read(t),
+        Management.read(t),
+        Database.read(t),
+        Crypto.read(t, node),
+        Identity.read(t),
+        Admin.read(t),
+        Chat.read(t),
+        Cluster.read(t),
+        Shutdown.read(t));
+  }
+
+  /** Identity of this process and where it keeps its files. */
+  public record Node(String id, Path dataDir) {
+    static Node read(ConfigTree t) {
+      String id = t.string("node.id", "");
+      if (id.isEmpty()) {
+        id = defaultNodeId();
+      } else if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+        t.problem("node.id", "must be 1-64 letters, digits, '.', '_' or '-', got \"" + id + "\"");
+      }
+      String dir = t.string("node.data_dir", "./data");
+      if (dir.isEmpty()) {
+        t.problem("node.data_dir", "must not be empty");
+        dir = "./data";
+      }
+      return new Node(id, Path.of(dir).toAbsolutePath().normalize());
+    }
+
+    private static String defaultNodeId() {
+      String host = System.getenv().getOrDefault("HOSTNAME", "node");
+      return (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+  }
+
+  /** The public HTTPS listener (REST, WebSocket, static client). */
+  public record Http(String host, int port, URI publicUrl, List<String> allowedOrigins) {
+    static Http read(ConfigTree t) {
+      String host = t.string("http.host", "0.0.0.0");
+      int port = t.integer("http.port", 8443, 1, 65535);
+      String url = t.string("http.public_url", "");
+      URI publicUrl;
+      if (url.isEmpty()) {
+        publicUrl = URI.create("https://localhost:" + port);
+      } else {
+        publicUrl = parseOrigin(t, "http.public_url", url);
+      }
+      List<String> origins = new ArrayList<>();
+      for (String o : t.list("http.allowed_origins", List.of())) {
+        URI u = parseOrigin(t, "http.allowed_origins", o);
+        origins.add(origin(u));
+      }
+      if (origins.isEmpty()) {
+        origins.add(origin(publicUrl));
+      }
+      return new Http(host, port, publicUrl, List.copyOf(origins));
+    }
+
+    private static URI parseOrigin(ConfigTree t, String key, String value) {
+      try {
+        URI u = URI.create(value);
+        if (!"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+          t.problem(key, "must be an https:// URL, got \"" + value + "\"");
+          return URI.create("https://localhost:8443");
+        }
+        return u;
+      } catch (IllegalArgumentException e) {
+        t.problem(key, "must be an https:// URL, got \"" + value + "\"");
+        return URI.create("https://localhost:8443");
+      }
+    }
+
+    /** The serialised origin (scheme://host[:port]) browsers send in the Origin header. */
+    public static String origin(URI u) {
+      String host = u.getHost().toLowerCase(Locale.ROOT);
+      int port = u.getPort();
+      return "https://" + host + (port == -1 || port == 443 ? "" : ":" + port);
+    }
+  }
+
+  /** TLS for the public listener. Empty paths mean: generate a self-signed certificate. */
+  public record Tls(String certFile, String keyFile, Engine engine) {
+    public enum Engine { AUTO, OPENSSL, JDK }
+
+    static Tls read(ConfigTree t) {
+      String cert = t.string("tls.cert_file", "");
+      String key = t.string("tls.key_file", "");
+      if (cert.isEmpty() != key.isEmpty()) {
+        t.problem(cert.isEmpty() ? "tls.cert_file" : "tls.key_file",
+            "tls.cert_file and tls.key_file must be given together");
+      }
+      return new Tls(cert, key, t.enumValue("tls.engine", Engine.class, Engine.AUTO));
+    }
+
+    public boolean selfSigned() {
+      return certFile.isEmpty();
+    }
+  }
+
+  /** The management listener for Prometheus metrics; loopback only unless changed on purpose. */
+  public record Management(boolean enabled, String host, int port) {
+    static Management read(ConfigTree t) {
+      return new Management(
+          t.bool("management.enabled", true),
+          t.string("management.host", "127.0.0.1"),
+          t.integer("management.port", 9464, 1, 65535));
+    }
+  }
+
+  /** PostgreSQL. An empty url starts the embedded server in the data directory. */
+  public record Database(
+      String url,
+      String user,
+      Secret password,
+      String appUser,
+      Secret appPassword,
+      int poolSize,
+      boolean migrateOnStart,
+      int embeddedPort,
+      Duration connectTimeout) {
+    static Database read(ConfigTree t) {
+      String url = t.string("database.url", "");
+      if (!url.isEmpty() && !url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+        t.problem("database.url", "must start with postgresql://, got a value of another form");
+      }
+      return new Database(
+          url,
+          role(t, "database.user", "postgres"),
+          t.secret("database.password"),
+          role(t, "database.app_user", "interlude_app"),
+          t.secret("database.app_password"),
+          t.integer("database.pool_size", 16, 1, 256),
+          t.bool("database.migrate_on_start", true),
+          t.integer("database.embedded_port", 0, 0, 65535),
+          t.duration("database.connect_timeout", Duration.ofSeconds(10),
+              Duration.ofSeconds(1), Duration.ofMinutes(5)));
+    }
+
+    public boolean embedded() {
+      return url.isEmpty();
+    }
+
+    private static String role(ConfigTree t, String key, String def) {
+      String r = t.string(key, def);
+      if (!r.matches("[a-z_][a-z0-9_]{0,62}")) {
+        t.problem(key, "must be a PostgreSQL role name (lower-case letters, digits, '_'), got \"" + r + "\"");
+        return def;
+      }
+      return r;
+    }
+  }
+
+  /** Where the master key ring comes from. */
+  public record Crypto(Path masterKeyFile, Secret masterKey) {
+    static Crypto read(ConfigTree t, Node node) {
+      String file = t.string("crypto.master_key_file", "");
+      Path path = file.isEmpty()
+          ? node.dataDir().resolve("keys").resolve("master.keyring")
+          : Path.of(file).toAbsolutePath().normalize();
+      return new Crypto(path, t.secret("crypto.master_key"));
+    }
+
+    /** True when no key was configured and a development key ring lives in the data directory. */
+    public boolean developmentKey() {
+      return masterKey.isEmpty();
+    }
+  }
+
+  /** Passwords, sessions, second factor and login throttling. */
+  public record Identity(
+      int argon2MemoryKib,
+      int argon2Iterations,
+      int argon2Parallelism,
+      int passwordMinLength,
+      Duration clientIdleTimeout,
+      Duration staffIdleTimeout,
+      Duration absoluteTimeout,
+      int throttleFreeAttempts,
+      Duration throttleMaxDelay,
+      Duration breakGlassDuration,
+      Duration invitationLifetime) {
+    static Identity read(ConfigTree t) {
+      return new Identity(
+          t.integer("identity.argon2.memory_kib", 19456, 19456, 4 * 1024 * 1024),
+          t.integer("identity.argon2.iterations", 2, 2, 100),
+          t.integer("identity.argon2.parallelism", 1, 1, 16),
+          t.integer("identity.password_min_length", 12, 12, 128),
+          t.duration("identity.client_idle_timeout", Duration.ofMinutes(30),
+              Duration.ofMinutes(1), Duration.ofHours(12)),
+          t.duration("identity.staff_idle_timeout", Duration.ofMinutes(15),
+              Duration.ofMinutes(1), Duration.ofHours(12)),
+          t.duration("identity.absolute_timeout", Duration.ofHours(12),
+              Duration.ofMinutes(5), Duration.ofDays(7)),
+          t.integer("identity.throttle.free_attempts", 5, 1, 100),
+          t.duration("identity.throttle.max_delay", Duration.ofMinutes(15),
+              Duration.ofSeconds(1), Duration.ofHours(24)),
+          t.duration("identity.break_glass_duration", Duration.ofMinutes(60),
+              Duration.ofMinutes(1), Duration.ofHours(12)),
+          t.duration("identity.invitation_lifetime", Duration.ofHours(72),
+              Duration.ofMinutes(10), Duration.ofDays(30)));
+    }
+  }
+
+  /** The first administrator, created on first start. */
+  public record Admin(String username, Secret password) {
+    static Admin read(ConfigTree t) {
+      String user = t.string("admin.username", "admin");
+      if (!user.matches("[a-z0-9._-]{3,64}")) {
+        t.problem("admin.username", "must be 3-64 lower-case letters, digits, '.', '_' or '-'");
+      }
+      return new Admin(user, t.secret("admin.password"));
+    }
+  }
+
+  /** Chat limits; each breach is answered with an error frame, never dropped silently. */
+  public record Chat(
+      int maxMessageChars,
+      int maxFrameBytes,
+      int sendBurst,
+      int sendPerSecond,
+      int maxConnectionsPerUser,
+      Duration pingInterval,
+      Duration idleTimeout,
+      int maxWriteQueueBytes,
+      Duration unreadNoticeAfter,
+      int typingPerMinute) {
+    static Chat read(ConfigTree t) {
+      return new Chat(
+          t.integer("chat.max_message_chars", 4000, 1, 100_000),
+          t.integer("chat.max_frame_bytes", 65536, 1024, 16 * 1024 * 1024),
+          t.integer("chat.send_rate.burst", 30, 1, 100_000),
+          t.integer("chat.send_rate.per_second", 10, 1, 100_000),
+          t.integer("chat.max_connections_per_user", 8, 1, 1000),
+          t.duration("chat.ping_interval", Duration.ofSeconds(20),
+              Duration.ofSeconds(1), Duration.ofMinutes(10)),
+          t.duration("chat.idle_timeout", Duration.ofSeconds(60),
+              Duration.ofSeconds(2), Duration.ofHours(1)),
+          t.integer("chat.max_write_queue_bytes", 1024 * 1024, 4096, 256 * 1024 * 1024),
+          t.duration("chat.unread_notice_after", Duration.ofMinutes(15),
+              Duration.ofSeconds(10), Duration.ofDays(7)),
+          t.integer("chat.typing_per_minute", 30, 1, 10_000));
+    }
+  }
+
+  /** Clustering (Hazelcast membership, mutual-TLS event bus). Off for a single node. */
+  public record Cluster(
+      boolean enabled,
+      String name,
+      String host,
+      int port,
+      List<String> members,
+      int busPort,
+      Path hazelcastConfig,
+      Duration failureDetection) {
+    static Cluster read(ConfigTree t) {
+      String name = t.string("cluster.name", "interlude");
+      if (name.equals("dev")) {
+        t.problem("cluster.name", "must not be Hazelcast's default \"dev\"");
+      }
+      return new Cluster(
+          t.bool("cluster.enabled", false),
+          name,
+          t.string("cluster.host", "127.0.0.1"),
+          t.integer("cluster.port", 5701, 1, 65535),
+          t.list("cluster.members", List.of("127.0.0.1:5701")),
+          t.integer("cluster.bus_port", 0, 0, 65535),
+          Path.of(t.string("cluster.hazelcast_config", "config/cluster.xml")),
+          t.duration("cluster.failure_detection", Duration.ofSeconds(10),
+              Duration.ofSeconds(2), Duration.ofSeconds(120)));
+    }
+  }
+
+  /** How long a SIGTERM may take to drain before the process exits anyway. */
+  public record Shutdown(Duration grace) {
+    static Shutdown read(ConfigTree t) {
+      return new Shutdown(t.duration("shutdown.grace", Duration.ofSeconds(15),
+          Duration.ofSeconds(1), Duration.ofMinutes(10)));
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package org.interlude.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.interlude.config.InterludeConfig;
+import org.interlude.config.Secret;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the database for one node: starts the embedded server when no URL is configured, applies
+ * migrations as the schema owner, and opens the reactive pool as the restricted application role
+ * (which cannot UPDATE or DELETE audit rows). {@link #readiness()} reports whether the database is
+ * reachable and the schema current. {@link #close()} closes the pool, then stops an embedded
+ * server last.
+ */
+public final class Storage {
+  private static final Logger log = LoggerFactory.getLogger(Storage.class);
+  public static final String EMBEDDED_DATABASE = "interlude";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final EmbeddedDatabase embedded;
+  private final DatabaseTarget app;
+  private final int bundledMigrations;
+
+  private Storage(Vertx vertx, Pool pool, EmbeddedDatabase embedded, DatabaseTarget app, int bundled) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.embedded = embedded;
+    this.app = app;
+    this.bundledMigrations = bundled;
+  }
+
+  /**
+   * Starts storage. Blocking steps (embedded server, JDBC migrations) run on a worker thread.
+   */
+  public static Future<Storage> start(Vertx vertx, InterludeConfig cfg) {
+    InterludeConfig.Database db = cfg.database();
+    AtomicReference<EmbeddedDatabase> started = new AtomicReference<>();
+    return vertx.<Bootstrap>executeBlocking(() -> {
+      DatabaseTarget owner;
+      EmbeddedDatabase emb = null;
+      if (db.embedded()) {
+        Path dir = cfg.node().dataDir().resolve("pg");
+        long t0 = System.nanoTime();
+        emb = EmbeddedDatabase.start(dir, db.embeddedPort());
+        started.set(emb);
+        log.info("embedded PostgreSQL started port={} ms={}", emb.port(), (System.nanoTime() - t0) / 1_000_000);
+        owner = DatabaseTarget.parse(emb.url("postgres"), EmbeddedDatabase.SUPERUSER, Secret.empty());
+        Migrations.ensureDatabase(owner, EMBEDDED_DATABASE);
+        owner = owner.database(EMBEDDED_DATABASE);
+        ensureLoginRole(owner, db.appUser());
+      } else {
+        owner = DatabaseTarget.parse(db.url(), db.user(), db.password());
+      }
+      int bundled = Migrations.bundledCount();
+      if (db.migrateOnStart()) {
+        long t0 = System.nanoTime();
+        String version = Migrations.migrate(owner, db.appUser());
+        log.info("schema migrated version={} ms={}", version, (System.nanoTime() - t0) / 1_000_000);
+      }
+      return new Bootstrap(emb, owner.as(db.appUser(), db.appPassword()), bundled);
+    }).map(b -> {
+      Pool pool = PgBuilder.pool()
+          .with(new PoolOptions().setMaxSize(db.poolSize()).setName("interlude-" + cfg.node().id()).setShared(false)
+              .setConnectionTimeout((int) db.connectTimeout().toMillis())
+              .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+              .setMaxWaitQueueSize(10_000))
+          .connectingTo(b.app().connectOptions())
+          .using(vertx)
+          .build();
+      return new Storage(vertx, pool, b.embedded(), b.app(), b.bundled());
+    }).recover(err -> {
+      EmbeddedDatabase emb = started.get();
+      if (emb == null) {
+        return Future.failedFuture(err);
+      }
+      return vertx.executeBlocking(() -> {
+        emb.close();
+        return null;
+      }).transform(ignored -> Future.failedFuture(err));
+    });
+  }
+
+  private record Bootstrap(EmbeddedDatabase embedded, DatabaseTarget app, int bundled) {}
+
+  /**
+   * The embedded server trusts loopback connections; the role only needs to exist and log in.
+   * Grants come from the migrations.
+   */
+  private static void ensureLoginRole(DatabaseTarget owner, String role) throws Exception {
+    Properties p = new Properties();
+    p.setProperty("user", owner.user());
+    try (Connection c = DriverManager.getConnection(owner.jdbcUrl(), p); Statement s = c.createStatement()) {
+      s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role
+          + "') THEN CREATE ROLE \"" + role + "\" LOGIN; END IF; END $$");
+    }
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Where the runtime connects (without password). */
+  public DatabaseTarget target() {
+    return app;
+  }
+
+  /** The embedded server's port, or -1 for an external database. */
+  public int embeddedPort() {
+    return embedded == null ? -1 : embedded.port();
+  }
+
+  /**
+   * Ready means: a query succeeds as the application role, and every bundled migration has been
+   * applied successfully.
+   */
+  public Future<JsonObject> readiness() {
+    return pool.preparedQuery(
+            "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL")
+        .execute(Tuple.tuple())
+        .map(rows -> {
+          long applied = rows.iterator().next().getLong(0);
+          boolean current = applied >= bundledMigrations;
+          return new JsonObject()
+              .put("database", "up")
+              .put("migrations", current ? "applied" : "pending")
+              .put("ready", current);
+        })
+        .otherwise(err -> {
+          String reason = String.valueOf(err.getMessage());
+          boolean schemaMissing = reason.contains("flyway_schema_history");
+          return new JsonObject()
+              .put("database", schemaMissing ? "up" : "down")
+              .put("migrations", schemaMissing ? "pending" : "unknown")
+              .put("ready", false);
+        });
+  }
+
+  /** Closes the pool, then stops the embedded server (if any) on a worker thread. */
+  public Future<Void> close() {
+    return pool.close().transform(ignored -> {
+      if (embedded == null) {
+        return Future.succeededFuture();
+      }
+      return vertx.executeBlocking(() -> {
+        embedded.close();
+        return null;
+      });
+    });
+  }
+}
