@@ -148,9 +148,9 @@ public final class TlsCertificates {
      * ({@link #createSelfSignedServer}) and writes both files atomically, creating {@code dir} if needed.
      * Existing files are kept as they are even if {@code extraNames} changed; delete them to regenerate.
      *
-     * @throws IOException on I/O errors, and when the existing files are unreadable or are an expired or
-     *     mismatched certificate that is not self-signed: those were supplied by an operator and must
-     *     not be silently replaced by a self-signed one
+     * @throws IOException on I/O errors, and when the existing files are unreadable or hold a certificate
+     *     that is not self-signed and is expired, lacks its key or does not match it: such a certificate
+     *     was supplied by an operator and must not be silently replaced by a self-signed one
      */
     public static SelfSignedFiles loadOrCreateSelfSigned(Path dir, List<String> extraNames, Instant now) throws IOException {
         Objects.requireNonNull(dir, "dir");
@@ -158,6 +158,10 @@ public final class TlsCertificates {
         Objects.requireNonNull(now, "now");
         Path certFile = dir.resolve(CERT_FILE);
         Path keyFile = dir.resolve(KEY_FILE);
+        if (Files.exists(certFile) && !Files.exists(keyFile) && !isSelfSigned(readCertificates(certFile).get(0))) {
+            throw new IOException(keyFile + " is missing and " + certFile
+                    + " is not self-signed; supply its key rather than let it be overwritten");
+        }
         if (Files.exists(certFile) && Files.exists(keyFile)) {
             X509Certificate certificate = readCertificates(certFile).get(0);
             PrivateKey privateKey = readPrivateKey(keyFile);

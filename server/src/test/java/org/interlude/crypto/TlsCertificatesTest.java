@@ -124,6 +124,10 @@ class TlsCertificatesTest {
         assertTrue(e.getMessage().contains("not self-signed"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(dir.resolve("cert.pem")));
 
+        Files.delete(dir.resolve("key.pem"));
+        assertThrows(IOException.class, () -> TlsCertificates.loadOrCreateSelfSigned(dir, List.of()), "key missing");
+        assertArrayEquals(before, Files.readAllBytes(dir.resolve("cert.pem")));
+
         Files.writeString(dir.resolve("cert.pem"), "garbage");
         assertThrows(IOException.class, () -> TlsCertificates.loadOrCreateSelfSigned(dir, List.of()));
     }
