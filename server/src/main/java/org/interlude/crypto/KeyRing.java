@@ -84,8 +84,15 @@ public final class KeyRing {
             TreeMap<Integer, byte[]> keys = new TreeMap<>();
             keys.put(1, Aead.newKey());
             KeyRing ring = new KeyRing(keys);
-            ring.write(file, "created as a development key");
-            return new Loaded(ring, true, false);
+            byte[] content = ring.fileContent("created as a development key");
+            try {
+                if (SecureFiles.createAtomically(file, content, SecureFiles.OWNER_ONLY)) {
+                    return new Loaded(ring, true, false);
+                }
+            } finally {
+                Arrays.fill(content, (byte) 0);
+            }
+            // Another process created it first; its key is the one on disk, so use that.
         }
         return new Loaded(load(file), false, SecureFiles.isAccessibleByOthers(file));
     }
@@ -210,17 +217,21 @@ public final class KeyRing {
     }
 
     private void write(Path file, String event) throws IOException {
-        StringBuilder text = new StringBuilder()
-                .append("# Interlude master key ring: ").append(event).append(" at ").append(Instant.now()).append('\n')
-                .append("# Keep secret (mode 0600) and back it up: losing a version makes data wrapped under it unreadable.\n")
-                .append("# Format: v<version>:<base64 of 32 bytes>; the highest version wraps new keys.\n");
-        keys.forEach((version, key) -> text.append('v').append(version).append(':').append(ENCODER.encodeToString(key)).append('\n'));
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = fileContent(event);
         try {
             SecureFiles.writeAtomically(file, bytes, SecureFiles.OWNER_ONLY);
         } finally {
             Arrays.fill(bytes, (byte) 0);
         }
+    }
+
+    private byte[] fileContent(String event) {
+        StringBuilder text = new StringBuilder()
+                .append("# Interlude master key ring: ").append(event).append(" at ").append(Instant.now()).append('\n')
+                .append("# Keep secret (mode 0600) and back it up: losing a version makes data wrapped under it unreadable.\n")
+                .append("# Format: v<version>:<base64 of 32 bytes>; the highest version wraps new keys.\n");
+        keys.forEach((version, key) -> text.append('v').append(version).append(':').append(ENCODER.encodeToString(key)).append('\n'));
+        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static int parseVersion(String digits) {

@@ -54,6 +54,11 @@ public final class RandomTokens {
         RANDOM.nextBytes(bytes);
     }
 
+    /** The process-wide generator, for key generation elsewhere in this package. */
+    static SecureRandom secureRandom() {
+        return RANDOM;
+    }
+
     /** Lower-case hex SHA-256 of the UTF-8 encoding of {@code value} (64 characters). */
     public static String sha256Hex(String value) {
         Objects.requireNonNull(value, "value");

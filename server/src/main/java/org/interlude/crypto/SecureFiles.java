@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,6 +38,48 @@ final class SecureFiles {
      */
     static void writeAtomically(Path target, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
         Path absolute = target.toAbsolutePath();
+        Path temporary = writeTemporary(absolute, content, permissions);
+        boolean moved = false;
+        try {
+            try {
+                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot replace " + absolute + " atomically on this file system", e);
+            }
+            moved = true;
+            syncDirectory(absolute.getParent());
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(temporary);
+            }
+        }
+    }
+
+    /**
+     * Like {@link #writeAtomically} but only if {@code target} does not exist yet, decided atomically by
+     * the file system (a hard link fails if the name is taken). Two processes racing to create the same
+     * key file therefore cannot both believe that their key is the one on disk.
+     *
+     * @return true if this call created the file, false if it already existed (it is then left as it is)
+     */
+    static boolean createAtomically(Path target, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path temporary = writeTemporary(absolute, content, permissions);
+        try {
+            Files.createLink(absolute, temporary);
+            syncDirectory(absolute.getParent());
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException e) {
+            throw new IOException("cannot create " + absolute + " atomically: the file system has no hard links", e);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** A fully written, fsynced temporary file with the final permissions, next to {@code absolute}. */
+    private static Path writeTemporary(Path absolute, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
         Path directory = absolute.getParent();
         requirePosix(directory);
         if (!Files.isDirectory(directory)) {
@@ -45,7 +88,7 @@ final class SecureFiles {
         }
         Path temporary = Files.createTempFile(directory, "." + absolute.getFileName() + ".", ".tmp",
                 PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        boolean moved = false;
+        boolean written = false;
         try {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
@@ -56,15 +99,10 @@ final class SecureFiles {
             }
             // The umask may only remove bits, so set the final mode explicitly (e.g. 0644 for a certificate).
             Files.setPosixFilePermissions(temporary, permissions);
-            try {
-                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + absolute + " atomically on this file system", e);
-            }
-            moved = true;
-            syncDirectory(directory);
+            written = true;
+            return temporary;
         } finally {
-            if (!moved) {
+            if (!written) {
                 Files.deleteIfExists(temporary);
             }
         }

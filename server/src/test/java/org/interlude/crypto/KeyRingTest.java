@@ -12,9 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +46,36 @@ class KeyRingTest {
         KeyRing.Loaded reloaded = KeyRing.loadOrCreate(file, true);
         assertFalse(reloaded.createdDevelopmentKey());
         assertSameKey(created.ring(), reloaded.ring(), 1);
+    }
+
+    @Test
+    void concurrentFirstStartsAgreeOnOneKey() throws Exception {
+        Path file = dir.resolve("race.keys");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<KeyRing.Loaded>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return KeyRing.loadOrCreate(file, true);
+                }));
+            }
+            start.countDown();
+            List<KeyRing.Loaded> loaded = new ArrayList<>();
+            for (Future<KeyRing.Loaded> result : results) {
+                loaded.add(result.get(30, TimeUnit.SECONDS));
+            }
+            KeyRing onDisk = KeyRing.load(file);
+            int created = 0;
+            for (KeyRing.Loaded each : loaded) {
+                created += each.createdDevelopmentKey() ? 1 : 0;
+                assertSameKey(onDisk, each.ring(), 1);
+            }
+            assertEquals(1, created, "exactly one caller created the key");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
