@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 out=${1:?output directory}
 command -v npm >/dev/null || { echo "web-client: npm not found: install Node.js 20+ (it provides npm)" >&2; exit 1; }
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+# `npm install` honours the versions pinned in package-lock.json. (`npm ci` is not used: npm 11
+# here records only this platform's optional packages, such as rollup's native binary, in the
+# lock file and then rejects it as out of sync.)
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-audit --no-fund --loglevel=error
 fi
 npx vite build --outDir "$out" --emptyOutDir --logLevel warn

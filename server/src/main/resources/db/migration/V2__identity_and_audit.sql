@@ -23,6 +23,7 @@ CREATE TABLE app_user (
   totp_secret          bytea,
   totp_key_version     int,
   totp_last_step       bigint,
+  totp_confirmed       boolean NOT NULL DEFAULT false,
   disabled_at          timestamptz,
   created_at           timestamptz NOT NULL DEFAULT now(),
   -- A client is never staff: keeps the care-team and authorisation rules unambiguous.
@@ -130,3 +131,15 @@ CREATE TABLE audit_head (
 
 -- The application role may append and read audit rows, never change or remove them.
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM "${app_role}";
+
+-- Which staff may see which client because of an open incident routed to them. Maintained by the
+-- escalation engine (rows added when a staff member is paged or joins, removed when the incident
+-- closes); read by the authorisation check.
+CREATE TABLE incident_access (
+  client_id   uuid NOT NULL REFERENCES app_user (id),
+  staff_id    uuid NOT NULL REFERENCES app_user (id),
+  incident_id uuid NOT NULL,
+  granted_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (client_id, staff_id, incident_id)
+);
+CREATE INDEX incident_access_staff ON incident_access (staff_id, client_id);

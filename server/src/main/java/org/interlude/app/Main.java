@@ -88,6 +88,15 @@ public final class Main {
         stopped.complete(null);
       }
     }, "interlude-shutdown"));
+    if (demo) {
+      out.println("WARNING: demo mode is INSECURE. Demo Clinic users client, client2, therapist, oncall, oncall2 and"
+          + " admin all have the password '" + DemoClinic.PASSWORD + "'. Use it on this machine only.");
+    }
+    String firstAdmin = server.features().initialAdminPassword();
+    if (firstAdmin != null) {
+      out.println("Created the first administrator '" + cfg.admin().username() + "' with password: " + firstAdmin);
+      out.println("This password is shown only once. Sign in and change it.");
+    }
     out.printf("Interlude is ready at %s (node %s, started in %d ms)%n",
         publicUrl(cfg, server), cfg.node().id(), (System.nanoTime() - t0) / 1_000_000);
     out.flush();

@@ -19,7 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.interlude.config.InterludeConfig;
-import org.interlude.crypto.Certificates;
+import org.interlude.crypto.TlsCertificates;
 import org.interlude.storage.Storage;
 import org.interlude.web.HealthRoutes;
 import org.interlude.web.RequestLog;
@@ -111,13 +111,13 @@ public final class Server {
       return new TlsFiles(Path.of(cfg.tls().certFile()), Path.of(cfg.tls().keyFile()));
     }
     String host = cfg.http().publicUrl().getHost();
-    Certificates.SelfSigned made = Certificates.loadOrCreateSelfSigned(
+    TlsCertificates.SelfSignedFiles made = TlsCertificates.loadOrCreateSelfSigned(
         cfg.node().dataDir().resolve("tls"), List.of(host));
     if (made.created()) {
       log.warn("generated a self-signed TLS certificate in {}: browsers will warn; configure tls.cert_file for production",
-          made.certFile().getParent());
+          made.certificate().getParent());
     }
-    return new TlsFiles(made.certFile(), made.keyFile());
+    return new TlsFiles(made.certificate(), made.privateKey());
   }
 
   private record TlsFiles(Path cert, Path key) {}

@@ -71,15 +71,17 @@ public final class AuditLog {
   }
 
   /**
-   * Walks every chain in order and recomputes each hash. Answers {@code {ok:true, rows:N}} or
+   * Walks the clinic's chain (and the chain of events without a clinic) in order and recomputes each hash. Answers {@code {ok:true, rows:N}} or
    * {@code {ok:false, rows:N, firstBroken:{id, chain, chainSeq, reason}}} naming the first row
    * (lowest id) where the chain breaks.
    */
-  public Future<JsonObject> verify() {
-    return pool.query("SELECT id, chain, chain_seq, at, actor_id, actor_role, clinic_id, subject_client, object_type,"
+  public Future<JsonObject> verify(UUID clinicId) {
+    Tuple chains = Tuple.of(new UUID[] {clinicId, NO_CLINIC});
+    return pool.preparedQuery("SELECT id, chain, chain_seq, at, actor_id, actor_role, clinic_id, subject_client, object_type,"
             + " object_id, action, outcome, source_ip, node_id, correlation_id, prev_hash, hash"
-            + " FROM audit_log ORDER BY chain, chain_seq").execute()
-        .compose(rows -> pool.query("SELECT chain, last_seq, last_hash FROM audit_head").execute().map(heads -> {
+            + " FROM audit_log WHERE chain = ANY($1) ORDER BY chain, chain_seq").execute(chains)
+        .compose(rows -> pool.preparedQuery("SELECT chain, last_seq, last_hash FROM audit_head WHERE chain = ANY($1)")
+            .execute(chains).map(heads -> {
           java.util.Map<UUID, String> lastHash = new java.util.HashMap<>();
           java.util.Map<UUID, Long> lastSeq = new java.util.HashMap<>();
           JsonObject broken = null;

@@ -21,6 +21,7 @@ public record InterludeConfig(
     Crypto crypto,
     Identity identity,
     Admin admin,
+    FirstClinic clinic,
     Chat chat,
     Cluster cluster,
     Shutdown shutdown) {
@@ -37,6 +38,7 @@ public record InterludeConfig(
         Crypto.read(t, node),
         Identity.read(t),
         Admin.read(t),
+        FirstClinic.read(t),
         Chat.read(t),
         Cluster.read(t),
         Shutdown.read(t));
@@ -241,6 +243,25 @@ public record InterludeConfig(
         t.problem("admin.username", "must be 3-64 lower-case letters, digits, '.', '_' or '-'");
       }
       return new Admin(user, t.secret("admin.password"));
+    }
+  }
+
+  /** The clinic created with the first administrator on a fresh database. */
+  public record FirstClinic(String name, String country, java.time.ZoneId timeZone, String staffedHours) {
+    static FirstClinic read(ConfigTree t) {
+      String name = t.string("clinic.name", "Interlude Clinic");
+      if (name.isEmpty() || name.length() > 100) {
+        t.problem("clinic.name", "must be 1-100 characters");
+      }
+      String country = t.string("clinic.country", "US").toUpperCase(java.util.Locale.ROOT);
+      if (!java.util.Set.of("US", "CA", "GB", "AU").contains(country)) {
+        t.problem("clinic.country", "must be one of US, CA, GB, AU (crisis lines are known for these), got \"" + country + "\"");
+      }
+      String hours = t.string("clinic.staffed_hours", "Monday to Friday, 9:00 to 17:00");
+      if (hours.isEmpty()) {
+        t.problem("clinic.staffed_hours", "must say when the clinic is staffed (shown beside crisis entry points)");
+      }
+      return new FirstClinic(name, country, t.zone("clinic.time_zone", java.time.ZoneId.of("America/New_York")), hours);
     }
   }
 

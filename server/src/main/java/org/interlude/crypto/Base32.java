@@ -7,7 +7,7 @@ import java.util.Arrays;
  * padding; decodes either case, with or without trailing padding, and rejects anything else rather
  * than guessing, so a corrupted stored secret is noticed instead of yielding wrong codes.
  */
-final class Base32 {
+public final class Base32 {
 
     private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
     private static final int[] VALUES = new int[128];
@@ -23,7 +23,7 @@ final class Base32 {
     private Base32() {
     }
 
-    static String encode(byte[] data) {
+    public static String encode(byte[] data) {
         StringBuilder out = new StringBuilder((data.length * 8 + 4) / 5);
         int buffer = 0;
         int bits = 0;

@@ -1,0 +1,13 @@
+package org.interlude.cluster;
+
+import java.util.List;
+
+/** Every event-bus address Interlude uses, with its payload type. */
+public final class Addresses {
+  private Addresses() {}
+
+  public static final BusAddress<SessionEnded> SESSION_ENDED =
+      new BusAddress<>("interlude.session.ended", SessionEnded.class, SessionEnded::read);
+
+  static final List<BusAddress<?>> ALL = List.of(SESSION_ENDED);
+}
