@@ -131,8 +131,10 @@ public final class Server {
         .setCompressionSupported(true)
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
-        .setMaxWebSocketFrameSize(cfg.chat().maxFrameBytes())
-        .setMaxWebSocketMessageSize(cfg.chat().maxFrameBytes())
+        // Frames up to 4x the limit are read so they can be answered with a too_large error
+        // frame; beyond that the connection closes (1009) to protect memory.
+        .setMaxWebSocketFrameSize(4 * cfg.chat().maxFrameBytes())
+        .setMaxWebSocketMessageSize(4 * cfg.chat().maxFrameBytes())
         .addWebSocketSubProtocol("interlude.v1");
     router.route().order(-100).handler(new SecurityHeaders());
     router.route().order(-99).handler(new RequestLog());

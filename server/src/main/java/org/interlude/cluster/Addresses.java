@@ -9,5 +9,8 @@ public final class Addresses {
   public static final BusAddress<SessionEnded> SESSION_ENDED =
       new BusAddress<>("interlude.session.ended", SessionEnded.class, SessionEnded::read);
 
-  static final List<BusAddress<?>> ALL = List.of(SESSION_ENDED);
+  public static final BusAddress<UserNudge> USER_NUDGE =
+      new BusAddress<>("interlude.user.nudge", UserNudge.class, UserNudge::read);
+
+  static final List<BusAddress<?>> ALL = List.of(SESSION_ENDED, USER_NUDGE);
 }

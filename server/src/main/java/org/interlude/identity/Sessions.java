@@ -162,6 +162,17 @@ public final class Sessions {
         }).recover(PgErrors::recover);
   }
 
+  /**
+   * Records activity on a session that is still valid (a WebSocket frame from its user); false
+   * when the session has ended or expired meanwhile.
+   */
+  public Future<Boolean> touch(String tokenHash) {
+    OffsetDateTime now = now();
+    return pool.preparedQuery("UPDATE user_session SET last_seen_at = $2 WHERE token_hash = $1 AND ended_at IS NULL"
+            + " AND expires_at > $2 AND last_seen_at + idle_seconds * interval '1 second' > $2")
+        .execute(Tuple.of(tokenHash, now)).map(r -> r.rowCount() == 1).recover(PgErrors::recover);
+  }
+
   public Future<Void> markSecondFactor(String tokenHash) {
     return pool.preparedQuery("UPDATE user_session SET second_factor = true WHERE token_hash = $1")
         .execute(Tuple.of(tokenHash)).<Void>mapEmpty().recover(PgErrors::recover);

@@ -28,6 +28,14 @@ public final class Errors {
   }
 
   public static Mapped map(Throwable t, String correlationId) {
+    if (t instanceof io.vertx.ext.web.handler.HttpException h) {
+      if (h.getCause() != null) {
+        return map(h.getCause(), correlationId);
+      }
+      int status = h.getStatusCode();
+      return new Mapped(status, body(status == 413 ? "too_large" : status >= 500 ? "internal" : "invalid_request",
+          status == 413 ? "the request body is too large" : "the request is not valid", null));
+    }
     if (t instanceof Denied d) {
       return switch (d.kind()) {
         case UNAUTHENTICATED -> new Mapped(401, body(d.code(), d.getMessage(), null));
@@ -40,8 +48,11 @@ public final class Errors {
     }
     if (t instanceof SchemaValidationException s) {
       String field = field(s.getOutputUnit());
-      return new Mapped(400, body("invalid_request",
-          field == null ? "the request body is not valid" : "invalid value for " + field + ": " + reason(s), field));
+      String why = reason(s);
+      String message = field == null ? "the request body is not valid: " + why
+          : why.contains("does not have required property") ? field + " is required"
+          : "invalid value for " + field + ": " + why;
+      return new Mapped(400, body("invalid_request", message, field));
     }
     if (t instanceof ValidatorException v) {
       return new Mapped(400, body("invalid_request", v.getMessage(), null));
