@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.interlude.audit.AuditLog;
+import org.interlude.checkin.CheckinModule;
 import org.interlude.cluster.Bus;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.Argon2Params;
@@ -23,6 +24,11 @@ import org.interlude.identity.Passwords;
 import org.interlude.identity.Sessions;
 import org.interlude.storage.Storage;
 import org.interlude.web.Api;
+import org.interlude.web.CheckinRoutes;
+import org.interlude.web.FrameSchemas;
+import org.interlude.web.Frames;
+import org.interlude.web.SocketHub;
+import org.interlude.web.WebSocketEndpoint;
 import org.interlude.web.IdentityRoutes;
 import org.interlude.web.OriginPolicy;
 import org.interlude.web.RouteSpec;
@@ -41,6 +47,10 @@ public final class Features {
   private final List<Long> timers = new ArrayList<>();
   private final Services services;
   private volatile String initialAdminPassword;
+  private volatile boolean accepting = true;
+  private SocketHub hub;
+  private WebSocketEndpoint webSocket;
+  private CheckinModule checkins;
 
   /** The wired services, for the adapters and for tests. */
   public record Services(Clock clock, Bus bus, KeyRing keyRing, DataKeys dataKeys, AuditLog audit,
@@ -71,17 +81,29 @@ public final class Features {
           id.invitationLifetime(), id.breakGlassDuration(), cfg.http().publicUrl());
       Services s = new Services(clock, bus, ring, dataKeys, audit, store, passwords, sessions, access, identity, admin);
       Features f = new Features(vertx, s);
+      // The WebSocket layer: one hub and one frame table per node, shared by every feature.
+      OriginPolicy origins = new OriginPolicy(cfg.http().allowedOrigins());
+      f.hub = new SocketHub(vertx, bus);
+      Frames frames = new Frames(FrameSchemas.load());
+      f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, f.hub, frames, cfg.chat(), () -> f.accepting);
       Future<Void> seeded = options.demo() ? DemoClinic.seed(s) : Future.succeededFuture();
       return seeded
           .compose(v -> admin.bootstrap(cfg.admin().username(), cfg.admin().password().reveal(), cfg.clinic().name(),
               cfg.clinic().country(), cfg.clinic().timeZone().getId(), cfg.clinic().staffedHours()))
           .compose(pw -> {
             f.initialAdminPassword = pw;
+            return CheckinModule.start(vertx, cfg.checkin(), cfg.node().id(), pool, clock, dataKeys, audit, access, store,
+                f.hub, frames);
+          })
+          .compose(checkins -> {
+            f.checkins = checkins;
             List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
-            return Api.build(vertx, sessions, new OriginPolicy(cfg.http().allowedOrigins()), table);
+            table.addAll(new CheckinRoutes(checkins).routes());
+            return Api.build(vertx, sessions, origins, table);
           })
           .map(api -> {
             router.route("/*").order(0).subRouter(api);
+            f.webSocket.install(router);
             f.timers.add(vertx.setPeriodic(1000, t -> sessions.sweep()
                 .onFailure(err -> log.warn("session sweep failed: {}", err.getClass().getSimpleName()))));
             return f;
@@ -109,6 +131,16 @@ public final class Features {
     return services;
   }
 
+  /** The check-in feature (services, scheduler), for the adapters and for tests. */
+  public CheckinModule checkins() {
+    return checkins;
+  }
+
+  /** This node's open WebSockets. */
+  public SocketHub hub() {
+    return hub;
+  }
+
   /** The generated first-admin password, when this start created it (printed once by Main). */
   public String initialAdminPassword() {
     return initialAdminPassword;
@@ -120,7 +152,18 @@ public final class Features {
   }
 
   Future<Void> stop(long graceMs) {
+    accepting = false;
     timers.forEach(vertx::cancelTimer);
-    return Future.succeededFuture();
+    if (webSocket != null) {
+      webSocket.stop();
+    }
+    Future<Void> checkinsStopped = checkins == null ? Future.succeededFuture()
+        : checkins.stop().timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
+    return checkinsStopped.map(v -> {
+      if (hub != null) {
+        hub.closeAll((short) 1001, "server shutting down");
+      }
+      return null;
+    });
   }
 }
