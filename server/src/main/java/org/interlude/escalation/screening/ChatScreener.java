@@ -254,8 +254,8 @@ public final class ChatScreener {
   }
 
   private Match otherPerson(Sentence sentence, Buckets b, int hs, int he) {
-    for (Match c : b.otherBefore) {
-      if (c.overlaps(hs, he)) {
+    for (Match c : b.otherWithin) {
+      if (c.start() >= hs && c.end() <= he) {
         return c; // "kill himself": the experiencer is inside the term itself
       }
     }
@@ -531,6 +531,7 @@ public final class ChatScreener {
     final List<Match> hypotheticalPseudo = new ArrayList<>(1);
     final List<Match> hypotheticalEnd = new ArrayList<>(1);
     final List<Match> otherBefore = new ArrayList<>(2);
+    final List<Match> otherWithin = new ArrayList<>(1);
     final List<Match> otherAfter = new ArrayList<>(1);
     final List<Match> firstPerson = new ArrayList<>(4);
     final List<Match> otherEnd = new ArrayList<>(1);
@@ -569,6 +570,8 @@ public final class ChatScreener {
           return hypotheticalEnd;
         case OTHER_BEFORE:
           return otherBefore;
+        case OTHER_WITHIN:
+          return otherWithin;
         case OTHER_AFTER:
           return otherAfter;
         case OTHER_FIRST_PERSON:

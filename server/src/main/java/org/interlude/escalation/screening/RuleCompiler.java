@@ -230,6 +230,7 @@ final class RuleCompiler {
     addCue(entries, cueLists, "hypothetical", "pseudo", Kind.HYPOTHETICAL_PSEUDO, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "hypothetical", "scope-end", Kind.HYPOTHETICAL_END, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "other-person", "before", Kind.OTHER_BEFORE, normalizeWords, classes, vocabulary);
+    addCue(entries, cueLists, "other-person", "within", Kind.OTHER_WITHIN, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "other-person", "after", Kind.OTHER_AFTER, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "other-person", "first-person", Kind.OTHER_FIRST_PERSON, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "other-person", "scope-end", Kind.OTHER_END, normalizeWords, classes, vocabulary);

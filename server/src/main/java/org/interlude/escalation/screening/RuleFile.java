@@ -62,7 +62,7 @@ final class RuleFile {
       Map.of(
           "negation", Set.of("before", "after", "pseudo", "scope-end", "answers"),
           "hypothetical", Set.of("before", "pseudo", "scope-end"),
-          "other-person", Set.of("before", "after", "first-person", "scope-end"),
+          "other-person", Set.of("before", "within", "after", "first-person", "scope-end"),
           "past", Set.of("cues", "pseudo", "current", "scope-end"));
 
   static final Map<String, Set<String>> CUE_SCALARS =
