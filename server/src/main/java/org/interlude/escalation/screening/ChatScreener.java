@@ -110,7 +110,8 @@ public final class ChatScreener {
         affirmed.add(h);
         affirmedBySentence.get(h.sentence).add(h);
       }
-      if (h.status == Status.AFFIRMED || h.status == Status.NEGATED || h.status == Status.HYPOTHETICAL) {
+      if (h.status == Status.AFFIRMED || h.status == Status.NEGATED || h.status == Status.HYPOTHETICAL
+          || h.status == Status.PAST) {
         mentions.add(h);
       }
     }
@@ -226,7 +227,7 @@ public final class ChatScreener {
       return h;
     }
 
-    Match past = past(b, hs, he, tokens.size());
+    Match past = past(b, hs, he, tokens.size(), rules.past.afterWindow());
     if (past != null) {
       h.status = Status.PAST;
       h.qualifierCue = "past \"" + past.entry().source() + "\"";
@@ -254,6 +255,11 @@ public final class ChatScreener {
   }
 
   private Match otherPerson(Sentence sentence, Buckets b, int hs, int he) {
+    for (Match also : b.otherAlsoMe) {
+      if (also.start() >= he && !clauseBreakBetween(sentence, he, also.start())) {
+        return null; // "my brother wants to die and so do I"
+      }
+    }
     for (Match c : b.otherWithin) {
       if (c.start() >= hs && c.end() <= he) {
         return c; // "kill himself": the experiencer is inside the term itself
@@ -261,14 +267,14 @@ public final class ChatScreener {
     }
     int window = rules.otherPerson.window();
     for (Match c : b.otherBefore) {
-      if (c.end() <= hs && hs - c.end() <= window && !clauseBreakBetween(sentence, c.end(), hs)
+      if (c.end() <= hs && hs - c.end() <= window && !masked(c, b.otherPseudo) && !clauseBreakBetween(sentence, c.end(), hs)
           && !containsWithin(b.otherEnd, c.end(), hs) && !firstPersonWithin(b, c.end(), hs)) {
         return c;
       }
     }
     int after = rules.otherPerson.afterWindow();
     for (Match c : b.otherAfter) {
-      if (c.start() >= he && c.start() - he <= after && !clauseBreakBetween(sentence, he, c.start())
+      if (c.start() >= he && c.start() - he <= after && !masked(c, b.otherPseudo) && !clauseBreakBetween(sentence, he, c.start())
           && !containsWithin(b.otherEnd, he, c.start()) && !firstPersonWithin(b, he, c.start())) {
         return c;
       }
@@ -295,7 +301,7 @@ public final class ChatScreener {
     return false;
   }
 
-  private static Match past(Buckets b, int hs, int he, int size) {
+  private static Match past(Buckets b, int hs, int he, int size, int currentWindow) {
     int segStart = 0;
     int segEnd = size;
     for (Match e : b.pastEnd) {
@@ -307,8 +313,10 @@ public final class ChatScreener {
       }
     }
     for (Match c : b.pastCurrent) {
-      if (c.start() >= segStart && c.end() <= segEnd) {
-        return null; // "I used to cut and I've started again": current wins
+      // "I've started cutting again": a current cue at the term wins. A distant one ("when I was
+      // 15 I overdosed and I think about doing it again") belongs to another verb.
+      if (c.start() >= segStart && c.end() <= segEnd && c.start() < he + currentWindow && c.end() > hs - currentWindow) {
+        return null;
       }
     }
     for (Match p : b.pastCue) {
@@ -534,6 +542,8 @@ public final class ChatScreener {
     final List<Match> otherWithin = new ArrayList<>(1);
     final List<Match> otherAfter = new ArrayList<>(1);
     final List<Match> firstPerson = new ArrayList<>(4);
+    final List<Match> otherPseudo = new ArrayList<>(1);
+    final List<Match> otherAlsoMe = new ArrayList<>(1);
     final List<Match> otherEnd = new ArrayList<>(1);
     final List<Match> pastCue = new ArrayList<>(1);
     final List<Match> pastPseudo = new ArrayList<>(1);
@@ -576,6 +586,10 @@ public final class ChatScreener {
           return otherAfter;
         case OTHER_FIRST_PERSON:
           return firstPerson;
+        case OTHER_PSEUDO:
+          return otherPseudo;
+        case OTHER_ALSO_ME:
+          return otherAlsoMe;
         case OTHER_END:
           return otherEnd;
         case PAST_CUE:

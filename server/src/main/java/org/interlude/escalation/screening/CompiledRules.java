@@ -16,7 +16,8 @@ final class CompiledRules {
    * @param allCounts for each category index, how many affirmed matches are required (0 = none)
    * @param any category indexes of which at least one must be affirmed (empty = no such demand)
    * @param mentioned category indexes of which at least one must be mentioned by the client in any
-   *     form, negated or hypothetical included (empty = no such demand)
+   *     form, negated, hypothetical or in the remote past included, but not about someone else
+   *     and not explained away by an exception (empty = no such demand)
    * @param messageScope the condition looks at the whole message instead of one sentence
    */
   record Condition(int[] allCounts, int[] any, int[] mentioned, boolean messageScope) {}
@@ -27,7 +28,10 @@ final class CompiledRules {
   /** An exception group: matches explain away overlapping lexicon matches of some categories. */
   record Exception(String id, Severity severity, int priority, boolean[] appliesTo) {}
 
-  /** A qualifier (negation, hypothetical, other person, past) with its rule id and windows. */
+  /**
+   * A qualifier (negation, hypothetical, other person, past) with its rule id and windows; for the
+   * past qualifier {@code afterWindow} holds the current-window (how near a current cue must be).
+   */
   record Qualifier(String id, int priority, int window, int afterWindow) {}
 
   final String version;

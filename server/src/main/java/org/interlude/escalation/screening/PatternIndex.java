@@ -29,6 +29,8 @@ final class PatternIndex {
     OTHER_WITHIN,
     OTHER_AFTER,
     OTHER_FIRST_PERSON,
+    OTHER_PSEUDO,
+    OTHER_ALSO_ME,
     OTHER_END,
     PAST_CUE,
     PAST_PSEUDO,

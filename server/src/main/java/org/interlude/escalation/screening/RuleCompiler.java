@@ -233,6 +233,8 @@ final class RuleCompiler {
     addCue(entries, cueLists, "other-person", "within", Kind.OTHER_WITHIN, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "other-person", "after", Kind.OTHER_AFTER, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "other-person", "first-person", Kind.OTHER_FIRST_PERSON, normalizeWords, classes, vocabulary);
+    addCue(entries, cueLists, "other-person", "pseudo", Kind.OTHER_PSEUDO, normalizeWords, classes, vocabulary);
+    addCue(entries, cueLists, "other-person", "also-me", Kind.OTHER_ALSO_ME, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "other-person", "scope-end", Kind.OTHER_END, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "past", "cues", Kind.PAST_CUE, normalizeWords, classes, vocabulary);
     addCue(entries, cueLists, "past", "pseudo", Kind.PAST_PSEUDO, normalizeWords, classes, vocabulary);
@@ -436,7 +438,10 @@ final class RuleCompiler {
     checkId(rule);
     checkUnique(idOwners, rule);
     int window = RuleFile.CUE_SCALARS.get(name).contains("window") ? window(s, name, "window", lastFile) : 0;
-    int after = RuleFile.CUE_SCALARS.get(name).contains("after-window") ? window(s, name, "after-window", lastFile) : 0;
+    int after =
+        RuleFile.CUE_SCALARS.get(name).contains("after-window")
+            ? window(s, name, "after-window", lastFile)
+            : RuleFile.CUE_SCALARS.get(name).contains("current-window") ? window(s, name, "current-window", lastFile) : 0;
     return new CompiledRules.Qualifier(rule.value(), priority, window, after);
   }
 

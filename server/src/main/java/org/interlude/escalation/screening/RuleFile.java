@@ -62,7 +62,7 @@ final class RuleFile {
       Map.of(
           "negation", Set.of("before", "after", "pseudo", "scope-end", "answers"),
           "hypothetical", Set.of("before", "pseudo", "scope-end"),
-          "other-person", Set.of("before", "within", "after", "first-person", "scope-end"),
+          "other-person", Set.of("before", "within", "after", "first-person", "pseudo", "also-me", "scope-end"),
           "past", Set.of("cues", "pseudo", "current", "scope-end"));
 
   static final Map<String, Set<String>> CUE_SCALARS =
@@ -70,7 +70,7 @@ final class RuleFile {
           "negation", Set.of("rule", "window", "after-window"),
           "hypothetical", Set.of("rule", "window"),
           "other-person", Set.of("rule", "window", "after-window"),
-          "past", Set.of("rule"));
+          "past", Set.of("rule", "current-window"));
 
   final String source;
   final Located version;
