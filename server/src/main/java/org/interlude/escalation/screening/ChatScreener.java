@@ -267,6 +267,11 @@ public final class ChatScreener {
     }
     int window = rules.otherPerson.window();
     for (Match c : b.otherBefore) {
+      if (c.end() < hs && sentence.token(c.end() - 1).possessive()) {
+        // "my husband's pistol ... pulling the trigger": the possessive names an owner, not who
+        // acts. Directly before the term it does name the experiencer: "my brother's suicide".
+        continue;
+      }
       if (c.end() <= hs && hs - c.end() <= window && !masked(c, b.otherPseudo) && !clauseBreakBetween(sentence, c.end(), hs)
           && !containsWithin(b.otherEnd, c.end(), hs) && !firstPersonWithin(b, c.end(), hs)) {
         return c;

@@ -130,16 +130,17 @@ final class TextNormalizer {
         Token last = in.get(i + applied.from().size() - 1);
         boolean breakBefore = first.breakBefore();
         for (String word : applied.to()) {
-          out.add(new Token(word, first.start(), last.end(), breakBefore, parseNumber(word)));
+          out.add(new Token(word, first.start(), last.end(), breakBefore, parseNumber(word), false));
           breakBefore = false;
         }
         i += applied.from().size();
       } else {
         String text = first.text();
-        if (text.length() > 2 && text.endsWith("'s")) {
+        boolean possessive = text.length() > 2 && text.endsWith("'s");
+        if (possessive) {
           text = text.substring(0, text.length() - 2);
         }
-        out.add(new Token(text, first.start(), first.end(), first.breakBefore(), parseNumber(text)));
+        out.add(new Token(text, first.start(), first.end(), first.breakBefore(), parseNumber(text), possessive));
         i++;
       }
     }
@@ -465,7 +466,7 @@ final class TextNormalizer {
         pendingBreak = !current.tokens.isEmpty();
       } else if (isSymbolToken(c)) {
         current.tokens.add(
-            new Token(new String(Character.toChars(c)), origStart, origEnd, pendingBreak, Double.NaN));
+            new Token(new String(Character.toChars(c)), origStart, origEnd, pendingBreak, Double.NaN, false));
         pendingBreak = false;
       }
     }
@@ -484,7 +485,7 @@ final class TextNormalizer {
     String text = word.text.toString();
     int start = word.starts[0];
     int end = word.ends[text.length() - 1];
-    sentence.tokens.add(new Token(text, start, end, pendingBreak, Double.NaN));
+    sentence.tokens.add(new Token(text, start, end, pendingBreak, Double.NaN, false));
     word.clear();
     return false;
   }
