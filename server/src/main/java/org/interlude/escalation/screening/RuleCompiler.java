@@ -312,7 +312,7 @@ final class RuleCompiler {
         throw p.error("\"" + p.value() + "\": no class <" + ref + ">; known classes: " + new java.util.TreeSet<>(classes.keySet()));
       }
     }
-    TokenPattern.Node node = TokenPattern.resolve(parsed, classes);
+    TokenPattern.Node node = TokenPattern.optimize(TokenPattern.resolve(parsed, classes));
     TokenPattern.First first = new TokenPattern.First();
     if (TokenPattern.first(node, first)) {
       throw p.error("\"" + p.value() + "\" can match no words at all; make at least one word required");

@@ -30,9 +30,12 @@ final class TokenPattern {
   private TokenPattern() {}
 
   /** A compiled pattern node. Immutable. */
-  sealed interface Node permits Lit, Prefix, Num, Gap, End, Seq, Alt, ClassRef {}
+  sealed interface Node permits Lit, LitSet, Prefix, Num, Gap, End, Seq, Alt, Dispatch, ClassRef {}
 
   record Lit(String text) implements Node {}
+
+  /** Any one of several single words; what {@link #optimize} makes of word alternatives. */
+  record LitSet(Set<String> words) implements Node {}
 
   record Prefix(String prefix) implements Node {}
 
@@ -45,6 +48,13 @@ final class TokenPattern {
   record Seq(List<Node> items) implements Node {}
 
   record Alt(List<Node> options) implements Node {}
+
+  /**
+   * Alternatives grouped by the word they start with, so that only the options that can start at
+   * a token are tried; {@code others} start with something else (prefix, number, optional part).
+   * Built by {@link #optimize} from large alternations such as {@code <intend>}.
+   */
+  record Dispatch(Map<String, List<Node>> byFirstWord, List<Node> others) implements Node {}
 
   /** A class reference before classes are resolved; never present in a resolved pattern. */
   record ClassRef(String name) implements Node {}
@@ -284,6 +294,87 @@ final class TokenPattern {
     return node;
   }
 
+  // ---------------------------------------------------------------- optimisation
+
+  /**
+   * Flattens nested sequences and alternatives and turns alternatives of single words into one
+   * set lookup. Classes such as {@code <drug>} have dozens of words; testing them one by one made
+   * matching several times slower. Matches exactly the same token sequences as {@code node}.
+   */
+  static Node optimize(Node node) {
+    if (node instanceof Seq seq) {
+      List<Node> items = new ArrayList<>();
+      for (Node n : seq.items()) {
+        Node o = optimize(n);
+        if (o instanceof Seq inner) {
+          items.addAll(inner.items());
+        } else {
+          items.add(o);
+        }
+      }
+      return items.size() == 1 ? items.get(0) : new Seq(List.copyOf(items));
+    }
+    if (node instanceof Alt alt) {
+      List<Node> flat = new ArrayList<>();
+      flattenAlt(alt, flat);
+      Set<String> words = new java.util.LinkedHashSet<>();
+      List<Node> others = new ArrayList<>();
+      for (Node o : flat) {
+        if (o instanceof Lit lit) {
+          words.add(lit.text());
+        } else if (o instanceof LitSet set) {
+          words.addAll(set.words());
+        } else {
+          others.add(o);
+        }
+      }
+      List<Node> options = new ArrayList<>();
+      if (words.size() == 1) {
+        options.add(new Lit(words.iterator().next()));
+      } else if (!words.isEmpty()) {
+        options.add(new LitSet(Set.copyOf(words)));
+      }
+      options.addAll(others);
+      if (options.size() == 1) {
+        return options.get(0);
+      }
+      return options.size() >= DISPATCH_THRESHOLD ? dispatch(options) : new Alt(List.copyOf(options));
+    }
+    return node;
+  }
+
+  private static final int DISPATCH_THRESHOLD = 4;
+
+  private static Node dispatch(List<Node> options) {
+    Map<String, List<Node>> byWord = new java.util.HashMap<>();
+    List<Node> others = new ArrayList<>();
+    for (Node option : options) {
+      First first = new First();
+      boolean nullable = first(option, first);
+      if (nullable || first.any) {
+        others.add(option);
+        continue;
+      }
+      for (String w : first.words) {
+        byWord.computeIfAbsent(w, k -> new ArrayList<>()).add(option);
+      }
+    }
+    Map<String, List<Node>> frozen = new java.util.HashMap<>();
+    byWord.forEach((w, list) -> frozen.put(w, List.copyOf(list)));
+    return new Dispatch(Map.copyOf(frozen), List.copyOf(others));
+  }
+
+  private static void flattenAlt(Alt alt, List<Node> out) {
+    for (Node option : alt.options()) {
+      Node o = optimize(option);
+      if (o instanceof Alt inner) {
+        out.addAll(inner.options());
+      } else {
+        out.add(o);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- analysis
 
   /** What a pattern can start with: literal first words, or anything (prefix, number, gap). */
@@ -296,6 +387,10 @@ final class TokenPattern {
   static boolean first(Node node, First out) {
     if (node instanceof Lit lit) {
       out.words.add(lit.text());
+      return false;
+    }
+    if (node instanceof LitSet set) {
+      out.words.addAll(set.words());
       return false;
     }
     if (node instanceof Prefix || node instanceof Num) {
@@ -321,6 +416,14 @@ final class TokenPattern {
       }
       return nullable;
     }
+    if (node instanceof Dispatch d) {
+      out.words.addAll(d.byFirstWord().keySet());
+      boolean nullable = false;
+      for (Node option : d.others()) {
+        nullable |= first(option, out);
+      }
+      return nullable;
+    }
     throw new IllegalStateException("unresolved class reference in pattern");
   }
 
@@ -328,12 +431,23 @@ final class TokenPattern {
   static void literals(Node node, Set<String> out) {
     if (node instanceof Lit lit) {
       out.add(lit.text());
+    } else if (node instanceof LitSet set) {
+      out.addAll(set.words());
     } else if (node instanceof Seq seq) {
       for (Node n : seq.items()) {
         literals(n, out);
       }
     } else if (node instanceof Alt alt) {
       for (Node n : alt.options()) {
+        literals(n, out);
+      }
+    } else if (node instanceof Dispatch d) {
+      for (List<Node> options : d.byFirstWord().values()) {
+        for (Node n : options) {
+          literals(n, out);
+        }
+      }
+      for (Node n : d.others()) {
         literals(n, out);
       }
     }
@@ -355,10 +469,26 @@ final class TokenPattern {
       if (pos < tokens.size() && tokens.get(pos).text().equals(lit.text())) {
         k.at(pos + 1);
       }
+    } else if (node instanceof LitSet set) {
+      if (pos < tokens.size() && set.words().contains(tokens.get(pos).text())) {
+        k.at(pos + 1);
+      }
     } else if (node instanceof Seq seq) {
       matchSeq(seq.items(), 0, tokens, pos, k);
     } else if (node instanceof Alt alt) {
       for (Node option : alt.options()) {
+        match(option, tokens, pos, k);
+      }
+    } else if (node instanceof Dispatch d) {
+      if (pos < tokens.size()) {
+        List<Node> options = d.byFirstWord().get(tokens.get(pos).text());
+        if (options != null) {
+          for (Node option : options) {
+            match(option, tokens, pos, k);
+          }
+        }
+      }
+      for (Node option : d.others()) {
         match(option, tokens, pos, k);
       }
     } else if (node instanceof Prefix p) {
