@@ -2,8 +2,10 @@ package org.interlude.escalation.screening;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -355,6 +357,17 @@ class ChatScreenerTest {
       }
       sb.append("and tonight I'm going to kill myself");
       assertScreened(Severity.CRITICAL, "intent.first-person.current", sb.toString());
+    }
+
+    @Test
+    void hostileMessagesCannotStallTheServer() {
+      // One endless sentence full of terms and cues: any check that scanned every cue for every
+      // term would take minutes here. The limit is generous; it guards complexity, not speed.
+      String unit = "she said i would never kill myself years ago and so do i but not now my brother ";
+      String hostile = unit.repeat(4000);
+      Screening s = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> screen(hostile));
+      assertEquals(screen(unit).severity(), s.severity());
+      assertEquals(screen(unit).ruleId(), s.ruleId());
     }
 
     @Test
