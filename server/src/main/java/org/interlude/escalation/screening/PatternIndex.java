@@ -49,11 +49,7 @@ final class PatternIndex {
   record Entry(Kind kind, int group, String source, TokenPattern.Node node) {}
 
   /** A match of entry {@code entry} over tokens {@code [start, end)} of one sentence. */
-  record Match(Entry entry, int start, int end) {
-    boolean overlaps(int otherStart, int otherEnd) {
-      return start < otherEnd && otherStart < end;
-    }
-  }
+  record Match(Entry entry, int start, int end) {}
 
   private final List<Entry> entries;
   private final Map<String, Entry[]> byFirstWord;

@@ -12,10 +12,6 @@ package org.interlude.escalation.screening;
  */
 record Token(String text, int start, int end, boolean breakBefore, double number, boolean possessive) {
 
-  boolean isNumber() {
-    return !Double.isNaN(number);
-  }
-
   Token withText(String newText) {
     return new Token(newText, start, end, breakBefore, number, possessive);
   }
