@@ -144,6 +144,11 @@ public final class Features {
     return services;
   }
 
+  /** The inbound frame types with a handler (for the authorisation matrix). */
+  public java.util.Set<String> frameTypes() {
+    return frames.specs().keySet();
+  }
+
   /** The generated first-admin password, when this start created it (printed once by Main). */
   public String initialAdminPassword() {
     return initialAdminPassword;
