@@ -77,7 +77,8 @@ public final class Features {
       Passwords passwords = new Passwords(vertx,
           new Argon2Params(id.argon2MemoryKib(), id.argon2Iterations(), id.argon2Parallelism()), id.passwordMinLength());
       Sessions sessions = new Sessions(pool, bus, clock, id.clientIdleTimeout(), id.staffIdleTimeout(), id.absoluteTimeout());
-      LoginThrottle throttle = new LoginThrottle(pool, clock, id.throttleFreeAttempts(), id.throttleMaxDelay());
+      LoginThrottle throttle = new LoginThrottle(pool, clock, id.throttleFreeAttempts(), id.throttleFreeAttemptsPerAddress(),
+          id.throttleMaxDelay());
       Access access = new Access(pool, clock);
       IdentityService identity = new IdentityService(pool, store, passwords, sessions, throttle, audit, dataKeys, clock);
       AdminService admin = new AdminService(pool, store, passwords, sessions, access, audit, clock,
