@@ -105,6 +105,11 @@ public final class CheckinModule {
     return deps.catalog();
   }
 
+  /** The frame side (nudge sources, connect hook, submit), for tests in this package. */
+  PromptFrames frames() {
+    return frames;
+  }
+
   /**
    * Recomputes one client's schedule now (as the materialiser would), e.g. after their time zone
    * changed.

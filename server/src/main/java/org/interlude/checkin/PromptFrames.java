@@ -1,6 +1,7 @@
 package org.interlude.checkin;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,10 +10,12 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.interlude.checkin.instrument.AnswerProblem;
 import org.interlude.checkin.instrument.InvalidAnswersException;
 import org.interlude.checkin.instrument.risk.RiskSignal;
@@ -48,11 +51,14 @@ final class PromptFrames {
   private static final Logger log = LoggerFactory.getLogger(PromptFrames.class);
   static final String RESULT_KIND = "checkin.result";
   private static final int MAX_ON_CONNECT = 200;
+  private static final int LOOKUP_BATCH = 2000;
 
   private final Deps d;
   private final Checkins checkins;
   private final Scheduler.Nudger nudger;
   private final ConcurrentLinkedQueue<UUID> sent = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Lookup> lookups = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean lookupScheduled = new AtomicBoolean();
   private final Vertx vertx;
   private long flushTimer = -1;
 
@@ -90,7 +96,8 @@ final class PromptFrames {
     if (!socket.actor().isClient() || (ids != null && ids.isEmpty())) {
       return Future.succeededFuture(List.of());
     }
-    return openPrompts(socket.actor().userId(), ids).map(frames -> {
+    Future<List<JsonObject>> loaded = ids == null ? openPrompts(socket.actor().userId()) : lookup(socket.actor().userId(), ids);
+    return loaded.map(frames -> {
       if (socket.isOpen()) {
         for (JsonObject f : frames) {
           sent.add(UUID.fromString(f.getString("promptId")));
@@ -100,25 +107,84 @@ final class PromptFrames {
     });
   }
 
-  /** Frames of the client's open prompts (due, unanswered, not expired), oldest due first. */
-  Future<List<JsonObject>> openPrompts(UUID clientId, List<UUID> ids) {
+  /** One socket's wish to load some of its user's prompts, answered by the next batched query. */
+  private record Lookup(UUID clientId, List<UUID> ids, Promise<List<JsonObject>> answer) {}
+
+  /**
+   * Loads prompt frames for nudges in batches: a burst of due prompts nudges many clients at
+   * once, and one query for all the sockets nudged meanwhile costs far less than one per socket.
+   */
+  Future<List<JsonObject>> lookup(UUID clientId, List<UUID> ids) {
+    Promise<List<JsonObject>> answer = Promise.promise();
+    lookups.add(new Lookup(clientId, ids, answer));
+    if (lookupScheduled.compareAndSet(false, true)) {
+      vertx.runOnContext(v -> runLookups());
+    }
+    return answer.future();
+  }
+
+  private void runLookups() {
+    lookupScheduled.set(false);
+    List<Lookup> batch = new ArrayList<>();
+    Lookup next;
+    int idCount = 0;
+    while (idCount < LOOKUP_BATCH && (next = lookups.poll()) != null) {
+      batch.add(next);
+      idCount += next.ids().size();
+    }
+    if (!lookups.isEmpty() && lookupScheduled.compareAndSet(false, true)) {
+      vertx.runOnContext(v -> runLookups());
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    Set<UUID> all = new HashSet<>();
+    batch.forEach(l -> all.addAll(l.ids()));
     Instant now = d.clock().instant();
-    String filter = ids == null ? "" : " AND id = ANY($3)";
-    Tuple args = ids == null ? Tuple.of(clientId, Db.ts(now))
-        : Tuple.of(clientId, Db.ts(now), ids.toArray(new UUID[0]));
+    d.pool().preparedQuery("SELECT id, client_id, step_id, occurrence_key, instrument_id, instrument_version, position,"
+            + " message, due_at, remind_at, expires_at, reminded_at FROM checkin_prompt WHERE id = ANY($1)"
+            + " AND state IN ('pending', 'delivered') AND due_at <= $2 AND expires_at > $2 ORDER BY due_at, step_id, position")
+        .execute(Tuple.of(all.toArray(new UUID[0]), Db.ts(now)))
+        .recover(PgErrors::recover)
+        .onComplete(ar -> {
+          for (Lookup l : batch) {
+            if (ar.failed()) {
+              l.answer().fail(ar.cause());
+              continue;
+            }
+            Set<UUID> wanted = new HashSet<>(l.ids());
+            List<JsonObject> frames = new ArrayList<>();
+            for (Row r : ar.result()) {
+              if (l.clientId().equals(r.getUUID("client_id")) && wanted.contains(r.getUUID("id"))) {
+                toFrame(r).ifPresent(frames::add);
+              }
+            }
+            l.answer().complete(frames);
+          }
+        });
+  }
+
+  private java.util.Optional<JsonObject> toFrame(Row r) {
+    java.util.Optional<JsonObject> instrument = d.catalog().json(r.getString("instrument_id"), r.getInteger("instrument_version"));
+    if (instrument.isEmpty()) {
+      log.warn("an open prompt names an instrument version missing from the catalog promptId={}", r.getUUID("id"));
+    }
+    return instrument.map(i -> frame(r, i));
+  }
+
+  /** Frames of all the client's open prompts (due, unanswered, not expired), oldest due first. */
+  Future<List<JsonObject>> openPrompts(UUID clientId) {
+    Instant now = d.clock().instant();
     return d.pool().preparedQuery("SELECT id, step_id, occurrence_key, instrument_id, instrument_version, position,"
             + " message, due_at, remind_at, expires_at, reminded_at FROM checkin_prompt WHERE client_id = $1"
-            + " AND state IN ('pending', 'delivered') AND due_at <= $2 AND expires_at > $2" + filter
+            + " AND state IN ('pending', 'delivered') AND due_at <= $2 AND expires_at > $2"
             + " ORDER BY due_at, step_id, position LIMIT " + MAX_ON_CONNECT)
-        .execute(args)
+        .execute(Tuple.of(clientId, Db.ts(now)))
         .recover(PgErrors::recover)
         .map(rows -> {
           List<JsonObject> out = new ArrayList<>();
           for (Row r : rows) {
-            d.catalog().json(r.getString("instrument_id"), r.getInteger("instrument_version")).ifPresentOrElse(
-                instrument -> out.add(frame(r, instrument)),
-                () -> log.warn("an open prompt names an instrument version missing from the catalog promptId={}",
-                    r.getUUID("id")));
+            toFrame(r).ifPresent(out::add);
           }
           return out;
         });

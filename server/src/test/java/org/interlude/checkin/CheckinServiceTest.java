@@ -454,6 +454,30 @@ class CheckinServiceTest {
   }
 
   @Test
+  void batchedPromptLoadsGiveEachClientOnlyTheirOwnOpenPrompts() {
+    World a = new World();
+    World b = new World();
+    UUID aPrompt = a.open("d-2.baseline", "phq9");
+    UUID bPrompt = b.open("d-2.baseline", "phq9");
+    UUID aFuture = db.query("SELECT id FROM checkin_prompt WHERE client_id = $1 AND step_id = 'd+1.postdose-pulse'"
+        + " AND instrument_id = 'pulse'", a.client).iterator().next().getUUID("id");
+    PromptFrames frames = a.m.frames();
+    List<Future<List<JsonObject>>> loads = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      loads.add(frames.lookup(a.client, List.of(aPrompt, bPrompt, aFuture)));
+      loads.add(frames.lookup(b.client, List.of(aPrompt, bPrompt)));
+    }
+    await(Future.all(loads));
+    for (int i = 0; i < loads.size(); i++) {
+      List<JsonObject> got = loads.get(i).result();
+      UUID expected = i % 2 == 0 ? aPrompt : bPrompt;
+      assertEquals(1, got.size(), "one open prompt of its own; the other's and the future one are never sent");
+      assertEquals(expected.toString(), got.get(0).getString("promptId"));
+      assertEquals("phq9", got.get(0).getJsonObject("instrument").getString("id"));
+    }
+  }
+
+  @Test
   void theDemoHistoryShowsTrendsAndAnOpenSafetyPulseAndIsSeededOnce() {
     UUID clinic = db.clinic("America/New_York");
     UUID client = db.user(clinic, Role.CLIENT, "America/New_York");
