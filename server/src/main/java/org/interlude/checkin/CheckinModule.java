@@ -59,7 +59,7 @@ public final class CheckinModule {
   public static Future<CheckinModule> start(Vertx vertx, InterludeConfig.Checkin settings, String nodeId, Pool pool,
       Clock clock, DataKeys dataKeys, AuditLog audit, Access access, IdentityStore identity, SocketHub hub, Frames frames,
       RiskSink sink) {
-    return vertx.executeBlocking(InstrumentCatalog::loadBundled).map(catalog -> {
+    return vertx.executeBlocking(Catalogs::bundled).map(catalog -> {
       CheckinModule m = new CheckinModule(vertx,
           deps(settings, nodeId, pool, clock, dataKeys, audit, access, identity, sink, catalog), hub::nudge);
       m.frames.install(hub, frames);
@@ -68,11 +68,14 @@ public final class CheckinModule {
     });
   }
 
-  /** The services and a scheduler that is not polling: call {@code scheduler().tick()} yourself. */
+  /**
+   * The services and a scheduler that is not polling: call {@code scheduler().tick()} yourself.
+   * Loads the instrument catalog on the calling thread the first time (not on an event loop).
+   */
   public static CheckinModule create(Vertx vertx, InterludeConfig.Checkin settings, String nodeId, Pool pool, Clock clock,
       DataKeys dataKeys, AuditLog audit, Access access, IdentityStore identity, RiskSink sink, Scheduler.Nudger nudger) {
     return new CheckinModule(vertx, deps(settings, nodeId, pool, clock, dataKeys, audit, access, identity, sink,
-        InstrumentCatalog.loadBundled()), nudger);
+        Catalogs.bundled()), nudger);
   }
 
   private static Deps deps(InterludeConfig.Checkin settings, String nodeId, Pool pool, Clock clock, DataKeys dataKeys,

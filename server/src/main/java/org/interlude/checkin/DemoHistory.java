@@ -1,6 +1,8 @@
 package org.interlude.checkin;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -45,7 +47,16 @@ final class DemoHistory {
   private DemoHistory() {}
 
   static Future<Void> seed(Pool pool, DataKeys dataKeys, Clock clock, UUID clientId, UUID therapistId) {
-    InstrumentCatalog catalog = Catalogs.bundled();
+    // The catalog is read from the class path once; off the event loop when called on one.
+    Context context = Vertx.currentContext();
+    Future<InstrumentCatalog> catalog = context == null
+        ? Future.succeededFuture(Catalogs.bundled())
+        : context.owner().executeBlocking(Catalogs::bundled);
+    return catalog.compose(c -> seed(pool, dataKeys, clock, clientId, therapistId, c));
+  }
+
+  private static Future<Void> seed(Pool pool, DataKeys dataKeys, Clock clock, UUID clientId, UUID therapistId,
+      InstrumentCatalog catalog) {
     Materializer materializer = new Materializer(catalog, Duration.ofDays(8), Duration.ofMinutes(30));
     FreeTextCipher cipher = new FreeTextCipher(dataKeys);
     Instant now = Db.micros(clock.instant());

@@ -74,7 +74,7 @@ public final class Scheduler {
   private final Nudger nudger;
   private final String[] safetyInstruments;
   private long timer = -1;
-  private Future<Stats> running;
+  private volatile Future<Stats> running;
   private volatile boolean stopped;
 
   Scheduler(Vertx vertx, Deps deps, RiskReports risk, Nudger nudger) {
