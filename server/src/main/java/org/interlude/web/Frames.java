@@ -92,11 +92,6 @@ public final class Frames {
       return;
     }
     Spec spec = specs.get(type);
-    if (spec == null) {
-      // Documented but not served by this build: refuse like an unknown type rather than fail.
-      socket.send(error("unknown_type", "frame type \"" + clip(type) + "\" is not served here", "type", ref));
-      return;
-    }
     if (!spec.roles().isEmpty() && !socket.actor().hasAny(spec.roles())) {
       socket.send(error("not_found", "not found", null, ref));
       return;
