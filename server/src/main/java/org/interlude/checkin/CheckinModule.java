@@ -10,6 +10,7 @@ import org.interlude.checkin.instrument.InstrumentCatalog;
 import org.interlude.checkin.instrument.risk.CheckinRiskRules;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.DataKeys;
+import org.interlude.crypto.KeyRotation;
 import org.interlude.identity.Access;
 import org.interlude.identity.IdentityStore;
 import org.interlude.web.Frames;
@@ -26,6 +27,10 @@ import org.interlude.web.SocketHub;
  * waits for the tick under way.
  */
 public final class CheckinModule {
+  /** Where check-ins keep wrapped data keys, for master key rotation to re-wrap them. */
+  public static final KeyRotation.WrappedColumn WRAPPED_KEYS = new KeyRotation.WrappedColumn("checkin_key", "client_id",
+      "dk_version", "dk_wrapped", clientId -> FreeTextCipher.scope(UUID.fromString(clientId.toString())));
+
   private final Deps deps;
   private final DosingSessions sessions;
   private final Plans plans;

@@ -285,6 +285,39 @@ class CheckinServiceTest {
   }
 
   @Test
+  void masterKeyRotationRewrapsCheckinKeysAndTheTextStaysReadable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    // Its own database: rotation re-wraps every key in it, and other tests use another ring.
+    try (CheckinDb own = new CheckinDb()) {
+      java.nio.file.Path ringFile = dir.resolve("master.keyring");
+      org.interlude.crypto.DataKeys keys = new org.interlude.crypto.DataKeys(
+          org.interlude.crypto.KeyRing.loadOrCreate(ringFile, true).ring());
+      MutableClock clock = new MutableClock(DOSE.minus(Duration.ofDays(3)));
+      CheckinModule m = CheckinModule.create(own.vertx, CheckinDb.settings(Duration.ofSeconds(30)), "node-k", own.pool, clock,
+          keys, new org.interlude.audit.AuditLog(own.pool, "node-k", clock), new org.interlude.identity.Access(own.pool, clock),
+          new org.interlude.identity.IdentityStore(own.pool), new RecordingSink(), new Nudges());
+      UUID clinic = own.clinic("America/New_York");
+      UUID client = own.user(clinic, Role.CLIENT, "America/New_York");
+      UUID therapist = own.user(clinic, Role.THERAPIST, "America/New_York");
+      own.careTeam(client, therapist);
+      Actor t = CheckinDb.actor(therapist, clinic, Role.THERAPIST);
+      await(m.sessions().create(t, client, DOSE, "intranasal"));
+      Row journal = own.query("SELECT id, due_at FROM checkin_prompt WHERE client_id = $1 AND instrument_id = 'journal'",
+          client).iterator().next();
+      clock.set(journal.getOffsetDateTime("due_at").toInstant().plusSeconds(60));
+      await(m.checkins().submit(CheckinDb.actor(client, clinic, Role.CLIENT), journal.getUUID("id"),
+          TestAnswers.journal("rotation-proof-text")));
+      int before = own.query("SELECT dk_version FROM checkin_key WHERE client_id = $1", client).iterator().next().getInteger(0);
+      org.interlude.crypto.KeyRotation rotation = new org.interlude.crypto.KeyRotation(own.vertx, own.pool, keys, ringFile);
+      rotation.register(CheckinModule.WRAPPED_KEYS);
+      await(rotation.rotate(p -> { }));
+      int after = own.query("SELECT dk_version FROM checkin_key WHERE client_id = $1", client).iterator().next().getInteger(0);
+      assertEquals(before + 1, after, "re-wrapped under the new master key version");
+      assertTrue(await(m.checkins().exportFhir(t, client)).encode().contains("rotation-proof-text"), "still readable");
+    }
+  }
+
+  @Test
   void onlyThePromptsClientAndTheCareTeamSeeAnything() {
     World w = new World();
     UUID prompt = w.open("d-2.baseline", "who5");
