@@ -144,6 +144,9 @@ public final class Checkins {
         });
   }
 
+  /** How the answering transaction ended: another submission won (its result), or ours committed (our lease token). */
+  private record Committed(UUID earlierResult, long leaseToken) {}
+
   private Future<Submitted> commit(Actor actor, Prompt p, ScoringOutcome outcome, List<RiskSignal> signals, Instant now) {
     UUID resultId = UUID.randomUUID();
     ScoredResult s = outcome.result();
@@ -154,7 +157,7 @@ public final class Checkins {
               Row locked = rows.iterator().next();
               if ("answered".equals(locked.getString("state"))) {
                 // A concurrent submission won the lock: answer with its result.
-                return Future.succeededFuture((Object) locked.getUUID("result_id"));
+                return Future.succeededFuture(new Committed(locked.getUUID("result_id"), 0));
               }
               checkOpen(locked.getString("state"), Db.instant(locked, "expires_at"), now);
               Future<byte[]> sealed = outcome.freeText().isEmpty()
@@ -183,15 +186,15 @@ public final class Checkins {
                       .compose(u -> d.audit().record(tx, AuditEvent.of("checkin.submit").clinic(p.clinicId())
                           .actor(actor.userId(), actor.auditRole()).subject(p.clientId()).object("checkin_result", resultId)
                           .source(actor.sourceIp(), actor.correlationId()).build()))
-                      .map(v -> (Object) ins.iterator().next().getLong("lease_token")));
+                      .map(v -> new Committed(null, ins.iterator().next().getLong("lease_token"))));
             }))
         .recover(PgErrors::recover)
-        .compose(outcomeOfTx -> {
-          if (outcomeOfTx instanceof UUID firstResult) {
+        .compose(committed -> {
+          if (committed.earlierResult() != null) {
             return duplicate(new Prompt(p.id(), p.clientId(), p.clinicId(), p.instrumentId(), p.version(), "answered",
-                p.due(), p.expires(), firstResult, p.zone()));
+                p.due(), p.expires(), committed.earlierResult(), p.zone()));
           }
-          long token = (Long) outcomeOfTx;
+          long token = committed.leaseToken();
           Submitted done = new Submitted(p.id(), resultId, p.clientId(), p.clinicId(), s.instrumentId(), false, signals);
           if (signals.isEmpty()) {
             return Future.succeededFuture(done);
