@@ -19,7 +19,6 @@ import java.util.function.Function;
 import org.interlude.app.Server;
 import org.interlude.testing.Fixtures;
 import org.interlude.testing.Https;
-import org.interlude.testing.TestPostgres;
 import org.interlude.testing.TestServers;
 import org.interlude.testing.TestSession;
 import org.interlude.testing.WsClient;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * session → 401 (frames: the handshake is refused), and actors from another clinic, another care
  * team and the wrong role → 404 / not_found, exactly like a missing object.
  */
+@org.junit.jupiter.api.extension.ExtendWith(org.interlude.testing.PostgresExtension.class)
 class AuthorizationMatrixTest {
   static Server server;
   static int port;
@@ -102,8 +102,8 @@ class AuthorizationMatrixTest {
   }
 
   @BeforeAll
-  static void start() {
-    server = TestServers.start(TestServers.env(TestPostgres.freshDatabase()));
+  static void start(org.interlude.storage.DatabaseTarget db) {
+    server = TestServers.start(TestServers.env(db));
     port = server.httpPort();
     a = Fixtures.clinic(server, "a");
     b = Fixtures.clinic(server, "b");
