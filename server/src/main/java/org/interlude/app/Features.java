@@ -14,6 +14,7 @@ import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.Argon2Params;
 import org.interlude.crypto.DataKeys;
 import org.interlude.crypto.KeyRing;
+import org.interlude.escalation.EscalationModule;
 import org.interlude.identity.Access;
 import org.interlude.identity.AdminService;
 import org.interlude.identity.IdentityService;
@@ -23,9 +24,13 @@ import org.interlude.identity.Passwords;
 import org.interlude.identity.Sessions;
 import org.interlude.storage.Storage;
 import org.interlude.web.Api;
+import org.interlude.web.FrameSchemas;
+import org.interlude.web.Frames;
 import org.interlude.web.IdentityRoutes;
 import org.interlude.web.OriginPolicy;
 import org.interlude.web.RouteSpec;
+import org.interlude.web.SocketHub;
+import org.interlude.web.WebSocketEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +46,10 @@ public final class Features {
   private final List<Long> timers = new ArrayList<>();
   private final Services services;
   private volatile String initialAdminPassword;
+  private volatile boolean accepting = true;
+  private SocketHub hub;
+  private WebSocketEndpoint webSocket;
+  private EscalationModule escalation;
 
   /** The wired services, for the adapters and for tests. */
   public record Services(Clock clock, Bus bus, KeyRing keyRing, DataKeys dataKeys, AuditLog audit,
@@ -71,6 +80,13 @@ public final class Features {
           id.invitationLifetime(), id.breakGlassDuration(), cfg.http().publicUrl());
       Services s = new Services(clock, bus, ring, dataKeys, audit, store, passwords, sessions, access, identity, admin);
       Features f = new Features(vertx, s);
+      OriginPolicy origins = new OriginPolicy(cfg.http().allowedOrigins());
+      f.hub = new SocketHub(vertx, bus);
+      Frames frames = new Frames(FrameSchemas.load());
+      f.escalation = EscalationModule.start(new EscalationModule.Deps(vertx, pool, clock, audit, dataKeys, f.hub, frames,
+          registry, cfg.escalation(), cfg.http().publicUrl(), cfg.node().id()));
+      f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, f.hub, frames, cfg.chat(), () -> f.accepting);
+      f.webSocket.install(router);
       Future<Void> seeded = options.demo() ? DemoClinic.seed(s) : Future.succeededFuture();
       return seeded
           .compose(v -> admin.bootstrap(cfg.admin().username(), cfg.admin().password().reveal(), cfg.clinic().name(),
@@ -78,7 +94,8 @@ public final class Features {
           .compose(pw -> {
             f.initialAdminPassword = pw;
             List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
-            return Api.build(vertx, sessions, new OriginPolicy(cfg.http().allowedOrigins()), table);
+            table.addAll(f.escalation.routes());
+            return Api.build(vertx, sessions, origins, table);
           })
           .map(api -> {
             router.route("/*").order(0).subRouter(api);
@@ -109,6 +126,16 @@ public final class Features {
     return services;
   }
 
+  /** The escalation feature (incidents, schedules, engine), for the adapters and for tests. */
+  public EscalationModule escalation() {
+    return escalation;
+  }
+
+  /** This node's open WebSockets. */
+  public SocketHub hub() {
+    return hub;
+  }
+
   /** The generated first-admin password, when this start created it (printed once by Main). */
   public String initialAdminPassword() {
     return initialAdminPassword;
@@ -121,6 +148,13 @@ public final class Features {
 
   Future<Void> stop(long graceMs) {
     timers.forEach(vertx::cancelTimer);
-    return Future.succeededFuture();
+    accepting = false;
+    if (webSocket != null) {
+      webSocket.stop();
+    }
+    if (hub != null) {
+      hub.closeAll((short) 1001, "server shutting down");
+    }
+    return escalation == null ? Future.succeededFuture() : escalation.stop().otherwiseEmpty();
   }
 }
