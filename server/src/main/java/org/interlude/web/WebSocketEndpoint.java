@@ -91,6 +91,9 @@ public final class WebSocketEndpoint {
       refuse(ctx, 401, "unauthenticated", "sign in first");
       return;
     }
+    // The session lookup is asynchronous: hold the request so its end is not consumed before
+    // the upgrade (toWebSocket refuses a request that has already been read).
+    req.pause();
     sessions.authenticate(cookie.getValue(), Api.sourceIp(ctx), RequestLog.of(ctx), true).onComplete(ar -> {
       if (ar.failed()) {
         Errors.Mapped m = Errors.map(ar.cause(), RequestLog.of(ctx));
