@@ -208,6 +208,8 @@ CREATE TABLE webhook_endpoint (
 -- body is the exact JSON sent (no PHI); lease_token fences a node whose lease ran out.
 CREATE TABLE webhook_delivery (
   id               uuid PRIMARY KEY,
+  -- Creation order: deliveries of one incident go out in this order within a pass.
+  seq              bigserial NOT NULL,
   endpoint_id      uuid NOT NULL REFERENCES webhook_endpoint (id),
   incident_id      uuid NOT NULL REFERENCES incident (id),
   page_id          uuid REFERENCES page (id),

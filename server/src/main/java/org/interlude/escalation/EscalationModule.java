@@ -76,6 +76,7 @@ public final class EscalationModule {
   /** {@link #create}, then starts the engine, dispatcher and watchdog timers on this node. */
   public static EscalationModule start(Deps d) {
     EscalationModule m = create(d);
+    m.dispatcher.activate();
     long poll = d.config().pollInterval().toMillis();
     m.timers.add(d.vertx().setPeriodic(poll, t -> m.engine.tick()));
     m.timers.add(d.vertx().setPeriodic(poll, t -> m.dispatcher.poll()));

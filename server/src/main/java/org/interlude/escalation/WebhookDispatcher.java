@@ -16,7 +16,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.interlude.crypto.TamperedCiphertextException;
@@ -52,6 +55,7 @@ public final class WebhookDispatcher {
   private final HttpClientAgent http;
   private final AtomicBoolean running = new AtomicBoolean();
   private volatile boolean again;
+  private volatile boolean active;
 
   public WebhookDispatcher(Vertx vertx, Pool pool, Clock clock, Webhooks webhooks, EscalationMetrics metrics,
       Duration timeout, int maxAttempts) {
@@ -73,12 +77,22 @@ public final class WebhookDispatcher {
     return d.compareTo(BACKOFF_MAX) > 0 ? BACKOFF_MAX : d;
   }
 
-  /** Schedules a pass soon (after a commit that queued deliveries). */
-  void kick() {
-    vertx.runOnContext(v -> poll());
+  /** Lets {@link #kick} start passes; the module activates it with the node's timers. */
+  void activate() {
+    active = true;
   }
 
-  private record Claimed(UUID id, UUID incidentId, String event, String key, String body, long leaseToken, int attempts,
+  /**
+   * Schedules a pass soon (after a commit that queued deliveries) on an active node, so a page
+   * goes out at once instead of at the next timer tick.
+   */
+  void kick() {
+    if (active) {
+      vertx.runOnContext(v -> poll());
+    }
+  }
+
+  private record Claimed(long seq, UUID id, UUID incidentId, String event, String key, String body, long leaseToken, int attempts,
       Instant leaseUntil, UUID endpointId, String url, String format, boolean enabled, WrappedKey dk, byte[] secret,
       byte[] routingKey) {}
 
@@ -93,12 +107,23 @@ public final class WebhookDispatcher {
     }
     return claim(clock.instant())
         .compose(list -> {
-          List<Future<Void>> all = new ArrayList<>();
+          // One incident's events go to one endpoint in the order they happened (trigger,
+          // acknowledge, resolve); different incidents are sent side by side.
+          Map<String, List<Claimed>> byIncident = new LinkedHashMap<>();
           for (Claimed c : list) {
-            all.add(deliver(c).recover(err -> {
-              log.warn("webhook delivery bookkeeping failed deliveryId={} type={}", c.id(), err.getClass().getSimpleName());
-              return Future.succeededFuture();
-            }));
+            byIncident.computeIfAbsent(c.endpointId() + "/" + c.incidentId(), k -> new ArrayList<>()).add(c);
+          }
+          List<Future<Void>> all = new ArrayList<>();
+          for (List<Claimed> group : byIncident.values()) {
+            Future<Void> chain = Future.succeededFuture();
+            for (Claimed c : group) {
+              chain = chain.compose(v -> deliver(c).recover(err -> {
+                log.warn("webhook delivery bookkeeping failed deliveryId={} type={}", c.id(),
+                    PgErrors.map(err).getClass().getSimpleName());
+                return Future.succeededFuture();
+              }));
+            }
+            all.add(chain);
           }
           return Future.join(all).map(x -> list.size());
         })
@@ -121,21 +146,22 @@ public final class WebhookDispatcher {
                 + " lease_token = d.lease_token + 1, attempts = d.attempts + 1 FROM webhook_endpoint e"
                 + " WHERE e.id = d.endpoint_id AND d.id IN (SELECT id FROM webhook_delivery WHERE status = 'pending'"
                 + " AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)"
-                + " ORDER BY next_attempt_at LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED)"
-                + " RETURNING d.id, d.incident_id, d.event, d.idempotency_key, d.body, d.lease_token, d.attempts,"
+                + " ORDER BY next_attempt_at, seq LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED)"
+                + " RETURNING d.seq, d.id, d.incident_id, d.event, d.idempotency_key, d.body, d.lease_token, d.attempts,"
                 + " d.lease_until, e.id AS endpoint_id, e.url, e.format, e.enabled, e.dk_version, e.dk_wrapped,"
                 + " e.secret_sealed, e.routing_key_sealed")
             .execute(Tuple.of(Times.odt(now), Times.odt(leaseUntil))))
         .map(rows -> {
           List<Claimed> out = new ArrayList<>();
           for (Row r : rows) {
-            out.add(new Claimed(r.getUUID("id"), r.getUUID("incident_id"), r.getString("event"),
+            out.add(new Claimed(r.getLong("seq"), r.getUUID("id"), r.getUUID("incident_id"), r.getString("event"),
                 r.getString("idempotency_key"), r.getString("body"), r.getLong("lease_token"), r.getInteger("attempts"),
                 IncidentRow.instant(r, "lease_until"), r.getUUID("endpoint_id"), r.getString("url"), r.getString("format"),
                 r.getBoolean("enabled"), new WrappedKey(r.getInteger("dk_version"), r.getBuffer("dk_wrapped").getBytes()),
                 r.getBuffer("secret_sealed").getBytes(),
                 r.getBuffer("routing_key_sealed") == null ? null : r.getBuffer("routing_key_sealed").getBytes()));
           }
+          out.sort(Comparator.comparingLong(Claimed::seq));
           return out;
         });
   }
@@ -207,9 +233,10 @@ public final class WebhookDispatcher {
   private Future<Void> finish(Claimed c, String status, Integer httpStatus, String error) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery("UPDATE webhook_delivery SET status = $3, lease_until = NULL,"
-                + " last_status = $4, last_error = $5, delivered_at = CASE WHEN $3 = 'delivered' THEN $6 ELSE NULL END"
+                + " last_status = $4, last_error = $5, delivered_at = $6"
                 + " WHERE id = $1 AND lease_token = $2 AND status = 'pending'")
-            .execute(Tuple.from(new Object[] {c.id(), c.leaseToken(), status, httpStatus, error, Times.odt(now)}))
+            .execute(Tuple.from(new Object[] {c.id(), c.leaseToken(), status, httpStatus, error,
+                status.equals("delivered") ? Times.odt(now) : null}))
             .compose(r -> {
               if (r.rowCount() == 0 || !status.equals("failed")) {
                 return Future.succeededFuture(r.rowCount() == 1);

@@ -57,6 +57,8 @@ final class Fixture implements AutoCloseable {
   final DataKeys dataKeys;
   final List<UserNudge> nudges = new CopyOnWriteArrayList<>();
   final List<Node> nodes = new ArrayList<>();
+  /** For setup and inspection, independent of the nodes (which tests stop and start). */
+  final Pool db;
 
   UUID clinic;
   UUID otherClinic;
@@ -75,8 +77,11 @@ final class Fixture implements AutoCloseable {
     final Pool pool;
     final EscalationModule module;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final String id;
+    boolean closed;
 
     Node(String nodeId, Duration claimTimeout, int webhookMaxAttempts) {
+      id = nodeId;
       pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(6).setShared(false))
           .connectingTo(owner.as(TestPostgres.APP_ROLE, Secret.empty()).connectOptions()).using(vertx).build();
       Frames frames = new Frames(FrameSchemas.load());
@@ -95,9 +100,13 @@ final class Fixture implements AutoCloseable {
       return module.engine();
     }
 
+    /** Stops the node as a crash or restart would: timers, webhook client and pool go. */
     void close() {
-      await(module.stop());
-      await(pool.close());
+      if (!closed) {
+        closed = true;
+        await(module.stop());
+        await(pool.close());
+      }
     }
   }
 
@@ -109,7 +118,10 @@ final class Fixture implements AutoCloseable {
     hub = new SocketHub(vertx, bus);
     bus.subscribe(Addresses.USER_NUDGE, nudges::add);
     dataKeys = new DataKeys(KeyRing.fromBase64(Base64.getEncoder().encodeToString(RandomTokens.randomBytes(32))));
+    db = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setShared(false))
+        .connectingTo(owner.as(TestPostgres.APP_ROLE, Secret.empty()).connectOptions()).using(vertx).build();
     seedPeople();
+    node();
   }
 
   Node node() {
@@ -135,10 +147,9 @@ final class Fixture implements AutoCloseable {
     }
   }
 
-  /** Runs SQL through the first node's pool, as the application role (setup and inspection). */
+  /** Runs SQL as the application role (setup and inspection). */
   RowSet<Row> sql(String query, Object... params) {
-    Node n = nodes.isEmpty() ? node() : nodes.get(0);
-    return await(n.pool.preparedQuery(query).execute(Tuple.from(params)));
+    return await(db.preparedQuery(query).execute(Tuple.from(params)));
   }
 
   long count(String query, Object... params) {
@@ -146,7 +157,6 @@ final class Fixture implements AutoCloseable {
   }
 
   private void seedPeople() {
-    node();
     clinic = UUID.randomUUID();
     otherClinic = UUID.randomUUID();
     sql("INSERT INTO clinic (id, name, country, time_zone, staffed_hours) VALUES ($1, 'Test Clinic', 'US',"
@@ -174,7 +184,7 @@ final class Fixture implements AutoCloseable {
 
   /** The demo set-up: Casey primary, Robin backup, Sam last; 2 min / 15 min waits, 1 repeat, 60 min ack timeout. */
   void seedDemoPolicy() {
-    await(nodes.get(0).pool.withTransaction(tx -> OnCallSchedules.seedDemo(tx, clinic, "America/New_York", casey, robin,
+    await(db.withTransaction(tx -> OnCallSchedules.seedDemo(tx, clinic, "America/New_York", casey, robin,
         sam, clock)));
   }
 
@@ -238,6 +248,7 @@ final class Fixture implements AutoCloseable {
         // The test already failed or finished; the database is thrown away.
       }
     }
+    await(db.close());
     await(vertx.close());
   }
 }
