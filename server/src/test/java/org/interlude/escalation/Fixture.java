@@ -175,6 +175,13 @@ final class Fixture implements AutoCloseable {
     sql("INSERT INTO care_team (client_id, therapist_id) VALUES ($1, $2)", otherClient, olivia);
   }
 
+  /** A new client of the clinic with Sam as their therapist. */
+  UUID newClient() {
+    UUID id = user(clinic, "client-" + UUID.randomUUID().toString().substring(0, 8), "Client " + nodes.size(), Role.CLIENT);
+    sql("INSERT INTO care_team (client_id, therapist_id) VALUES ($1, $2)", id, sam);
+    return id;
+  }
+
   private UUID user(UUID clinicId, String username, String name, Role... roles) {
     UUID id = UUID.randomUUID();
     sql("INSERT INTO app_user (id, clinic_id, username, display_name, roles) VALUES ($1,$2,$3,$4,$5)", id, clinicId,
