@@ -161,11 +161,15 @@ class EscalationTimingTest {
   @Test
   void aRaiseToCriticalShortensTheWaitOfTheLevelBeingWaitedOn() {
     UUID id = trigger(high(fx, fx.alex, "h1"));
+    long tokenBeforeRaise = fx.incidentRow(id).getLong("token");
     fx.clock.advance(Duration.ofMinutes(1));
     assertEquals(id, trigger(crisis(fx, fx.alex, "r1")));
     assertEquals("CRITICAL", fx.incidentRow(id).getString("severity"));
     assertEquals(Fixture.START.plus(Duration.ofMinutes(2)).toString(), fx.incidentRow(id).getString("nextStepAt"));
     fx.clock.set(Fixture.START.plus(Duration.ofMinutes(2)));
+    assertEquals(EscalationEngine.StepResult.STALE, await(node.engine().step(id, tokenBeforeRaise)),
+        "the step planned before the raise is due too, but its token is stale");
+    assertEquals(List.of("casey@0/escalation"), fx.pages(id));
     assertEquals(1, await(node.engine().tick()));
     assertEquals(List.of("casey@0/escalation", "robin@1/escalation"), fx.pages(id));
     assertTrue(fx.timeline(id).contains("severity_raised"));
