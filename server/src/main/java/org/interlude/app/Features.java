@@ -9,6 +9,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.interlude.audit.AuditLog;
+import org.interlude.chat.ChatService;
+import org.interlude.chat.Conversations;
+import org.interlude.chat.MessageWriter;
+import org.interlude.chat.UnreadNotices;
 import org.interlude.cluster.Bus;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.Argon2Params;
@@ -24,13 +28,14 @@ import org.interlude.identity.Passwords;
 import org.interlude.identity.Sessions;
 import org.interlude.storage.Storage;
 import org.interlude.web.Api;
+import org.interlude.web.ChatFrames;
 import org.interlude.web.FrameSchemas;
 import org.interlude.web.Frames;
+import org.interlude.web.SocketHub;
+import org.interlude.web.WebSocketEndpoint;
 import org.interlude.web.IdentityRoutes;
 import org.interlude.web.OriginPolicy;
 import org.interlude.web.RouteSpec;
-import org.interlude.web.SocketHub;
-import org.interlude.web.WebSocketEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +52,14 @@ public final class Features {
   private final Services services;
   private volatile String initialAdminPassword;
   private volatile boolean accepting = true;
-  private SocketHub hub;
   private WebSocketEndpoint webSocket;
+  private Frames frames;
   private EscalationModule escalation;
 
   /** The wired services, for the adapters and for tests. */
   public record Services(Clock clock, Bus bus, KeyRing keyRing, DataKeys dataKeys, AuditLog audit,
-      IdentityStore identityStore, Passwords passwords, Sessions sessions, Access access, IdentityService identity, AdminService admin) {}
+      IdentityStore identityStore, Passwords passwords, Sessions sessions, Access access, IdentityService identity,
+      AdminService admin, SocketHub hub, ChatService chat) {}
 
   private Features(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -73,20 +79,32 @@ public final class Features {
       Passwords passwords = new Passwords(vertx,
           new Argon2Params(id.argon2MemoryKib(), id.argon2Iterations(), id.argon2Parallelism()), id.passwordMinLength());
       Sessions sessions = new Sessions(pool, bus, clock, id.clientIdleTimeout(), id.staffIdleTimeout(), id.absoluteTimeout());
-      LoginThrottle throttle = new LoginThrottle(pool, clock, id.throttleFreeAttempts(), id.throttleMaxDelay());
+      LoginThrottle throttle = new LoginThrottle(pool, clock, id.throttleFreeAttempts(), id.throttleFreeAttemptsPerAddress(),
+          id.throttleMaxDelay());
       Access access = new Access(pool, clock);
       IdentityService identity = new IdentityService(pool, store, passwords, sessions, throttle, audit, dataKeys, clock);
       AdminService admin = new AdminService(pool, store, passwords, sessions, access, audit, clock,
-          id.invitationLifetime(), id.breakGlassDuration(), cfg.http().publicUrl());
-      Services s = new Services(clock, bus, ring, dataKeys, audit, store, passwords, sessions, access, identity, admin);
+          id.invitationLifetime(), id.breakGlassDuration(), cfg.http().publicUrl(), bus);
+      SocketHub hub = new SocketHub(vertx, bus, cfg.node().id());
+      Conversations conversations = new Conversations(pool, dataKeys, bus, clock);
+      ChatService chat = new ChatService(pool, conversations, new MessageWriter(pool, clock, 4), audit, clock,
+          cfg.chat().maxMessageChars());
+      Services s = new Services(clock, bus, ring, dataKeys, audit, store, passwords, sessions, access, identity, admin,
+          hub, chat);
       Features f = new Features(vertx, s);
       OriginPolicy origins = new OriginPolicy(cfg.http().allowedOrigins());
-      f.hub = new SocketHub(vertx, bus);
-      Frames frames = new Frames(FrameSchemas.load());
-      f.escalation = EscalationModule.start(new EscalationModule.Deps(vertx, pool, clock, audit, dataKeys, f.hub, frames,
+      f.frames = new Frames(FrameSchemas.load());
+      new ChatFrames(chat, hub, cfg.chat(), (conversation, message) -> { }).install(f.frames);
+      f.escalation = EscalationModule.start(new EscalationModule.Deps(vertx, pool, clock, audit, dataKeys, hub, f.frames,
           registry, cfg.escalation(), cfg.http().publicUrl(), cfg.node().id()));
-      f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, f.hub, frames, cfg.chat(), () -> f.accepting);
-      f.webSocket.install(router);
+      f.frames.checkComplete();
+      f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, hub, f.frames, cfg.chat(), () -> f.accepting);
+      UnreadNotices unread = new UnreadNotices(pool, clock, cfg.chat().unreadNoticeAfter());
+      hub.registerSource("notice", (socket, objectId) -> {
+        String[] p = objectId.split("\\|");
+        return Future.succeededFuture(List.of(new JsonObject().put("type", "notice").put("kind", p[0])
+            .put("clientId", p[1]).put("at", p[2])));
+      });
       Future<Void> seeded = options.demo() ? DemoClinic.seed(s) : Future.succeededFuture();
       return seeded
           .compose(v -> admin.bootstrap(cfg.admin().username(), cfg.admin().password().reveal(), cfg.clinic().name(),
@@ -99,6 +117,12 @@ public final class Features {
           })
           .map(api -> {
             router.route("/*").order(0).subRouter(api);
+            f.webSocket.install(router);
+            long noticeEvery = Math.max(1000, Math.min(30_000, cfg.chat().unreadNoticeAfter().toMillis() / 4));
+            f.timers.add(vertx.setPeriodic(noticeEvery, t -> unread.run()
+                .onSuccess(raised -> raised.forEach(r -> hub.nudge(r.therapists(), "notice",
+                    "unread_messages|" + r.clientId() + "|" + r.at().toInstant())))
+                .onFailure(err -> log.warn("unread notices failed: {}", err.getClass().getSimpleName()))));
             f.timers.add(vertx.setPeriodic(1000, t -> sessions.sweep()
                 .onFailure(err -> log.warn("session sweep failed: {}", err.getClass().getSimpleName()))));
             return f;
@@ -131,9 +155,9 @@ public final class Features {
     return escalation;
   }
 
-  /** This node's open WebSockets. */
-  public SocketHub hub() {
-    return hub;
+  /** The inbound frame types with a handler (for the authorisation matrix). */
+  public java.util.Set<String> frameTypes() {
+    return frames.specs().keySet();
   }
 
   /** The generated first-admin password, when this start created it (printed once by Main). */
@@ -146,15 +170,30 @@ public final class Features {
     return new JsonObject();
   }
 
+  /**
+   * Stops taking frames, lets queued messages commit (their senders get acks), then closes every
+   * socket with 1001 so clients reconnect (to another node) and resynchronise.
+   */
   Future<Void> stop(long graceMs) {
-    timers.forEach(vertx::cancelTimer);
     accepting = false;
+    timers.forEach(vertx::cancelTimer);
+    if (frames != null) {
+      frames.stopAccepting();
+    }
     if (webSocket != null) {
       webSocket.stop();
     }
-    if (hub != null) {
-      hub.closeAll((short) 1001, "server shutting down");
-    }
-    return escalation == null ? Future.succeededFuture() : escalation.stop().otherwiseEmpty();
+    Future<Void> escalationStopped = escalation == null ? Future.succeededFuture() : escalation.stop().otherwiseEmpty();
+    return escalationStopped.compose(x -> services.chat().drain())
+        .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .otherwise(err -> {
+          log.error("chat writes did not finish within the shutdown grace period");
+          return null;
+        })
+        .compose(v -> vertx.timer(100))
+        .map(t -> {
+          services.hub().closeAll((short) 1001, "server shutting down");
+          return null;
+        });
   }
 }

@@ -86,7 +86,7 @@ final class Fixture implements AutoCloseable {
           .connectingTo(owner.as(TestPostgres.APP_ROLE, Secret.empty()).connectOptions()).using(vertx).build();
       Frames frames = new Frames(FrameSchemas.load());
       module = EscalationModule.create(new EscalationModule.Deps(vertx, pool, clock,
-          new AuditLog(pool, nodeId, clock), dataKeys, nodes.isEmpty() ? hub : new SocketHub(vertx, bus), frames, registry,
+          new AuditLog(pool, nodeId, clock), dataKeys, nodes.isEmpty() ? hub : new SocketHub(vertx, bus, "test-node"), frames, registry,
           new InterludeConfig.Escalation(Duration.ofSeconds(1), Duration.ofSeconds(30), claimTimeout,
               Duration.ofSeconds(3), webhookMaxAttempts),
           URI.create("https://interlude.example.org"), nodeId));
@@ -115,7 +115,7 @@ final class Fixture implements AutoCloseable {
     Migrations.migrate(owner, TestPostgres.APP_ROLE);
     vertx = Vertx.vertx();
     bus = new Bus(vertx);
-    hub = new SocketHub(vertx, bus);
+    hub = new SocketHub(vertx, bus, "test-node");
     bus.subscribe(Addresses.USER_NUDGE, nudges::add);
     dataKeys = new DataKeys(KeyRing.fromBase64(Base64.getEncoder().encodeToString(RandomTokens.randomBytes(32))));
     db = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setShared(false))
