@@ -341,14 +341,18 @@ public final class OnCallSchedules {
   /** Replaces a policy; incidents already paging keep the snapshot they started with. */
   public Future<JsonObject> updatePolicy(Actor admin, UUID policyId, PolicySpec spec) {
     return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx ->
-            validateTargets(tx, admin.clinicId(), spec)
+            // Another clinic's policy is "not found" before anything about the body is judged.
+            tx.preparedQuery("SELECT 1 FROM escalation_policy WHERE id = $1 AND clinic_id = $2 FOR UPDATE")
+                .execute(Tuple.of(policyId, admin.clinicId()))
+                .compose(r -> r.size() == 0 ? Future.<Void>failedFuture(Denied.notFound("policy"))
+                    : validateTargets(tx, admin.clinicId(), spec))
                 .compose(x -> clearDefault(tx, admin.clinicId(), policyId, spec.isDefault()))
                 .compose(x -> tx.preparedQuery("UPDATE escalation_policy SET name = $3, is_default = $4, repeat_count = $5,"
                         + " ack_timeout_seconds = $6, updated_at = $7 WHERE id = $1 AND clinic_id = $2")
                     .execute(Tuple.from(new Object[] {policyId, admin.clinicId(), spec.name(), spec.isDefault(),
                         spec.repeat(), (int) spec.ackTimeout().toSeconds(), Times.odt(clock.instant())})))
-                .compose(r -> r.rowCount() == 0 ? Future.<Void>failedFuture(Denied.notFound("policy"))
-                    : tx.preparedQuery("DELETE FROM escalation_level WHERE policy_id = $1").execute(Tuple.of(policyId)).mapEmpty())
+                .compose(r -> tx.preparedQuery("DELETE FROM escalation_level WHERE policy_id = $1").execute(Tuple.of(policyId))
+                    .<Void>mapEmpty())
                 .compose(x -> insertLevels(tx, policyId, spec))
                 .compose(x -> record(tx, admin, "escalation.policy.update", "escalation_policy", policyId))))
         .recover(OnCallSchedules::duplicateName)
