@@ -118,6 +118,13 @@ public final class Cli {
     return c;
   }
 
+  static void progressBar(PrintStream err, long done, long total) {
+    int width = 30;
+    int filled = total == 0 ? width : (int) Math.min(width, done * width / total);
+    err.print("\r[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + total + " data keys");
+    err.flush();
+  }
+
   static String readSecretLine(InputStream in) throws java.io.IOException {
     java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
     String line = r.readLine();
@@ -226,6 +233,28 @@ public final class Cli {
           out.println("audit chain BROKEN at row id " + b.getLong("id") + " (chain " + b.getString("chain") + ", position "
               + b.getLong("chainSeq") + "): " + b.getString("reason"));
           return 1;
+        }));
+    register("keys", command("keys rotate: add a master key version and re-wrap every data key (progress bar)",
+        (o, in, out, err) -> {
+          if (o.words().isEmpty() || !o.words().get(0).equals("rotate")) {
+            throw new Usage("keys rotate");
+          }
+          AdminClient c = admin(o, err);
+          io.vertx.core.json.JsonObject state = c.json("POST", "/api/admin/keys/rotation", null);
+          while ("running".equals(state.getString("state"))) {
+            progressBar(err, state.getLong("done", 0L), state.getLong("total", 0L));
+            Thread.sleep(200);
+            state = c.json("GET", "/api/admin/keys/rotation", null);
+          }
+          progressBar(err, state.getLong("done", 0L), state.getLong("total", 0L));
+          err.println();
+          if (!"done".equals(state.getString("state"))) {
+            out.println("rotation failed: " + state.getString("error", "unknown error"));
+            return 1;
+          }
+          out.println("master key now at version " + state.getInteger("version") + "; " + state.getLong("done")
+              + " data keys re-wrapped. Old versions stay readable; back up the key ring file now.");
+          return 0;
         }));
     register("screen", command("screen [--rules FILE] [--explain]: classify messages (one per line on stdin)"
         + " with the chat screening rules, without a server", (o, in, out, err) -> {

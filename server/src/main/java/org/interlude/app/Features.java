@@ -18,6 +18,8 @@ import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.Argon2Params;
 import org.interlude.crypto.DataKeys;
 import org.interlude.crypto.KeyRing;
+import org.interlude.crypto.KeyRotation;
+import org.interlude.cluster.Addresses;
 import org.interlude.escalation.EscalationModule;
 import org.interlude.identity.Access;
 import org.interlude.identity.AdminService;
@@ -34,6 +36,7 @@ import org.interlude.web.Frames;
 import org.interlude.web.SocketHub;
 import org.interlude.web.WebSocketEndpoint;
 import org.interlude.web.IdentityRoutes;
+import org.interlude.web.KeyRoutes;
 import org.interlude.web.OriginPolicy;
 import org.interlude.web.RouteSpec;
 import org.slf4j.Logger;
@@ -113,6 +116,23 @@ public final class Features {
             f.initialAdminPassword = pw;
             List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
             table.addAll(f.escalation.routes());
+            KeyRotation rotation = new KeyRotation(vertx, pool, dataKeys, cfg.crypto().masterKeyFile());
+            rotation.register(new KeyRotation.WrappedColumn("conversation", "id", "dk_version", "dk_wrapped",
+                rowId -> "conversation/" + rowId));
+            rotation.register(new KeyRotation.WrappedColumn("app_user", "id", "totp_key_version", "totp_secret",
+                rowId -> "totp/" + rowId));
+            EscalationModule.wrappedKeys().forEach(rotation::register);
+            table.addAll(new KeyRoutes(rotation, audit, bus, !cfg.crypto().developmentKey()).routes());
+            bus.subscribe(Addresses.KEY_RING_ROTATED, rotated -> vertx.executeBlocking(
+                    () -> KeyRing.load(cfg.crypto().masterKeyFile()), false)
+                .onSuccess(next -> {
+                  if (next.currentVersion() > dataKeys.ring().currentVersion()) {
+                    dataKeys.use(next);
+                    log.info("master key ring reloaded: now at version {}", next.currentVersion());
+                  }
+                })
+                .onFailure(err -> log.error("could not reload the master key ring after rotation to version {}: {}",
+                    rotated.version(), err.getMessage())));
             return Api.build(vertx, sessions, origins, table);
           })
           .map(api -> {

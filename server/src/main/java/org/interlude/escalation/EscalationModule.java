@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.interlude.audit.AuditLog;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.DataKeys;
+import org.interlude.crypto.KeyRotation;
 import org.interlude.identity.Role;
 import org.interlude.web.EscalationRoutes;
 import org.interlude.web.Frames;
@@ -115,6 +116,17 @@ public final class EscalationModule {
     deps.hub().onConnect(socket -> socket.actor().isClient()
         ? views.clientFrames(socket.actor().userId())
         : views.openAlerts(socket.actor()));
+  }
+
+  /**
+   * The columns holding data keys wrapped under the master key ring, for key rotation: each
+   * incident's key (sealing its notes) and each webhook endpoint's key (sealing its secrets).
+   */
+  public static List<KeyRotation.WrappedColumn> wrappedKeys() {
+    return List.of(
+        new KeyRotation.WrappedColumn("incident", "id", "dk_version", "dk_wrapped", rowId -> Notes.scope((UUID) rowId)),
+        new KeyRotation.WrappedColumn("webhook_endpoint", "id", "dk_version", "dk_wrapped",
+            rowId -> Webhooks.scope((UUID) rowId)));
   }
 
   /** The REST operations of the feature (incidents for staff; schedules, policies, webhook for admins). */

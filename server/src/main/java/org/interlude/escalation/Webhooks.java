@@ -157,7 +157,7 @@ public final class Webhooks {
     return u.toString();
   }
 
-  private static String scope(UUID endpointId) {
+  static String scope(UUID endpointId) {
     return "webhook/" + endpointId;
   }
 

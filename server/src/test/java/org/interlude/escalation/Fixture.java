@@ -14,7 +14,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +28,6 @@ import org.interlude.config.InterludeConfig;
 import org.interlude.config.Secret;
 import org.interlude.crypto.DataKeys;
 import org.interlude.crypto.KeyRing;
-import org.interlude.crypto.RandomTokens;
 import org.interlude.identity.Actor;
 import org.interlude.identity.Role;
 import org.interlude.storage.DatabaseTarget;
@@ -55,6 +53,8 @@ final class Fixture implements AutoCloseable {
   final Bus bus;
   final SocketHub hub;
   final DataKeys dataKeys;
+  /** The master key ring file behind {@link #dataKeys}, for rotation tests. */
+  final java.nio.file.Path ringFile;
   final List<UserNudge> nudges = new CopyOnWriteArrayList<>();
   final List<Node> nodes = new ArrayList<>();
   /** For setup and inspection, independent of the nodes (which tests stop and start). */
@@ -117,7 +117,12 @@ final class Fixture implements AutoCloseable {
     bus = new Bus(vertx);
     hub = new SocketHub(vertx, bus, "test-node");
     bus.subscribe(Addresses.USER_NUDGE, nudges::add);
-    dataKeys = new DataKeys(KeyRing.fromBase64(Base64.getEncoder().encodeToString(RandomTokens.randomBytes(32))));
+    try {
+      ringFile = java.nio.file.Files.createTempDirectory("interlude-esc-keys").resolve("master.keyring");
+      dataKeys = new DataKeys(KeyRing.loadOrCreate(ringFile, true).ring());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     db = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setShared(false))
         .connectingTo(owner.as(TestPostgres.APP_ROLE, Secret.empty()).connectOptions()).using(vertx).build();
     seedPeople();

@@ -221,6 +221,25 @@ class WebhookTest {
   }
 
   @Test
+  void aMasterKeyRotationReWrapsIncidentAndWebhookKeysAndBothStillOpen() {
+    configure(node, "interlude", null);
+    UUID id = crisis();
+    await(node.service().addNote(fx.actor(fx.casey), id, "Called the client back."));
+    var rotation = new org.interlude.crypto.KeyRotation(fx.vertx, fx.db, fx.dataKeys, fx.ringFile);
+    EscalationModule.wrappedKeys().forEach(rotation::register);
+    var done = await(rotation.rotate(p -> { }));
+    assertEquals(2, done.version());
+    assertEquals(2, done.done(), "the incident's key and the endpoint's key");
+    assertEquals(0, fx.count("SELECT (SELECT count(*) FROM incident WHERE dk_version <> 2)"
+        + " + (SELECT count(*) FROM webhook_endpoint WHERE dk_version <> 2)"));
+    JsonObject detail = await(node.service().get(fx.actor(fx.casey), id));
+    assertEquals("Called the client back.", detail.getJsonArray("timeline").stream().map(e -> (JsonObject) e)
+        .filter(e -> "note".equals(e.getString("kind"))).findFirst().orElseThrow().getString("note"));
+    assertEquals(1, await(node.module.dispatcher().poll()));
+    assertTrue(verifies(received.get(0), Fixture.START), "the endpoint's secret opens under the new version");
+  }
+
+  @Test
   void theSecretIsStoredSealedAndNeverReturned() {
     configure(node, "interlude", null);
     JsonObject got = await(node.module.webhooks().get(fx.actor(fx.admin)));
