@@ -136,7 +136,7 @@ class CheckinTriggerTest {
       JsonObject frame = info.get();
       assertEquals(emergency, frame.getBoolean("callEmergencyNow"));
       assertEquals(emergency, frame.getString("message").startsWith("Call 911 now"), frame.getString("message"));
-      EscalationTimingTest.waitFor(() -> fx.nudgesFor(client, Notifier.CLIENT_KIND) >= 1,
+      EscalationTimingTest.waitFor(() -> fx.nudgesFor(client, Notifier.CLIENT_KIND, ":crisis") == 1,
           "the client is sent crisis.info at once");
     } else {
       assertEquals(List.of(fx.sam), List.copyOf(fx.nudges.stream()
@@ -153,7 +153,7 @@ class CheckinTriggerTest {
     UUID id = signal(client, two, "result-1");
     assertEquals(2, fx.count("SELECT count(*) FROM incident_trigger WHERE incident_id = $1", id));
     assertEquals(List.of("casey@0/escalation"), fx.pages(id), "two signals, one page");
-    long clientNudges = fx.nudgesFor(client, Notifier.CLIENT_KIND);
+    EscalationTimingTest.waitFor(() -> fx.nudgesFor(client, Notifier.CLIENT_KIND, ":crisis") == 1, "crisis.info once");
 
     assertEquals(id, signal(client, two, "result-1"), "the same result again");
     assertEquals(2, fx.count("SELECT count(*) FROM incident_trigger WHERE incident_id = $1", id), "changes nothing");
@@ -168,8 +168,8 @@ class CheckinTriggerTest {
     JsonObject info = await(node.service().views().crisisInfo(client, id)).orElseThrow();
     assertTrue(info.getBoolean("callEmergencyNow"));
     assertEquals("Call 911 now for emergency help. The on-call clinician has also been notified.", info.getString("message"));
-    EscalationTimingTest.waitFor(() -> fx.nudgesFor(client, Notifier.CLIENT_KIND) > clientNudges,
-        "the new CRITICAL tells the client again");
+    EscalationTimingTest.waitFor(() -> fx.nudgesFor(client, Notifier.CLIENT_KIND, ":crisis") == 3,
+        "the pulse HIGH and the new CRITICAL tell the client again");
     JsonObject alert = await(node.service().views().alertFrames(fx.actor(fx.casey), id)).get(0).getJsonObject("incident");
     assertEquals("postdose.chestPain", alert.getJsonObject("trigger").getString("ruleId"), "the decisive trigger");
   }

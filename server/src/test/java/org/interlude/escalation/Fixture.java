@@ -246,6 +246,12 @@ final class Fixture implements AutoCloseable {
         .put("token", r.getLong("step_token")).put("level", r.getInteger("level")).put("round", r.getInteger("round"));
   }
 
+  /** Nudges of {@code kind} for {@code user} whose object id ends with {@code suffix}, seen so far. */
+  long nudgesFor(UUID user, String kind, String suffix) {
+    return nudges.stream().filter(n -> n.kind().equals(kind) && n.userIds().contains(user)
+        && n.objectId().endsWith(suffix)).count();
+  }
+
   /** Nudges of {@code kind} for {@code user} seen so far. */
   long nudgesFor(UUID user, String kind) {
     return nudges.stream().filter(n -> n.kind().equals(kind) && n.userIds().contains(user)).count();
