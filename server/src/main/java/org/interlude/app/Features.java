@@ -20,6 +20,7 @@ import org.interlude.crypto.DataKeys;
 import org.interlude.crypto.KeyRing;
 import org.interlude.crypto.KeyRotation;
 import org.interlude.cluster.Addresses;
+import org.interlude.escalation.EscalationModule;
 import org.interlude.identity.Access;
 import org.interlude.identity.AdminService;
 import org.interlude.identity.IdentityService;
@@ -56,6 +57,7 @@ public final class Features {
   private volatile boolean accepting = true;
   private WebSocketEndpoint webSocket;
   private Frames frames;
+  private EscalationModule escalation;
 
   /** The wired services, for the adapters and for tests. */
   public record Services(Clock clock, Bus bus, KeyRing keyRing, DataKeys dataKeys, AuditLog audit,
@@ -96,6 +98,8 @@ public final class Features {
       OriginPolicy origins = new OriginPolicy(cfg.http().allowedOrigins());
       f.frames = new Frames(FrameSchemas.load());
       new ChatFrames(chat, hub, cfg.chat(), (conversation, message) -> { }).install(f.frames);
+      f.escalation = EscalationModule.start(new EscalationModule.Deps(vertx, pool, clock, audit, dataKeys, hub, f.frames,
+          registry, cfg.escalation(), cfg.http().publicUrl(), cfg.node().id()));
       f.frames.checkComplete();
       f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, hub, f.frames, cfg.chat(), () -> f.accepting);
       UnreadNotices unread = new UnreadNotices(pool, clock, cfg.chat().unreadNoticeAfter());
@@ -111,11 +115,13 @@ public final class Features {
           .compose(pw -> {
             f.initialAdminPassword = pw;
             List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
+            table.addAll(f.escalation.routes());
             KeyRotation rotation = new KeyRotation(vertx, pool, dataKeys, cfg.crypto().masterKeyFile());
             rotation.register(new KeyRotation.WrappedColumn("conversation", "id", "dk_version", "dk_wrapped",
                 rowId -> "conversation/" + rowId));
             rotation.register(new KeyRotation.WrappedColumn("app_user", "id", "totp_key_version", "totp_secret",
                 rowId -> "totp/" + rowId));
+            EscalationModule.wrappedKeys().forEach(rotation::register);
             table.addAll(new KeyRoutes(rotation, audit, bus, !cfg.crypto().developmentKey()).routes());
             bus.subscribe(Addresses.KEY_RING_ROTATED, rotated -> vertx.executeBlocking(
                     () -> KeyRing.load(cfg.crypto().masterKeyFile()), false)
@@ -164,6 +170,11 @@ public final class Features {
     return services;
   }
 
+  /** The escalation feature (incidents, schedules, engine), for the adapters and for tests. */
+  public EscalationModule escalation() {
+    return escalation;
+  }
+
   /** The inbound frame types with a handler (for the authorisation matrix). */
   public java.util.Set<String> frameTypes() {
     return frames.specs().keySet();
@@ -192,7 +203,8 @@ public final class Features {
     if (webSocket != null) {
       webSocket.stop();
     }
-    return services.chat().drain()
+    Future<Void> escalationStopped = escalation == null ? Future.succeededFuture() : escalation.stop().otherwiseEmpty();
+    return escalationStopped.compose(x -> services.chat().drain())
         .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
         .otherwise(err -> {
           log.error("chat writes did not finish within the shutdown grace period");

@@ -23,6 +23,7 @@ public record InterludeConfig(
     Admin admin,
     FirstClinic clinic,
     Chat chat,
+    Escalation escalation,
     Cluster cluster,
     Shutdown shutdown) {
 
@@ -40,6 +41,7 @@ public record InterludeConfig(
         Admin.read(t),
         FirstClinic.read(t),
         Chat.read(t),
+        Escalation.read(t),
         Cluster.read(t),
         Shutdown.read(t));
   }
@@ -294,6 +296,30 @@ public record InterludeConfig(
           t.duration("chat.unread_notice_after", Duration.ofMinutes(15),
               Duration.ofSeconds(10), Duration.ofDays(7)),
           t.integer("chat.typing_per_minute", 30, 1, 10_000));
+    }
+  }
+
+  /**
+   * The escalation engine's timing on every node. Escalation waits, repeats and the
+   * acknowledgement timeout are per-policy data, not configuration.
+   */
+  public record Escalation(
+      Duration pollInterval,
+      Duration watchdogAfter,
+      Duration claimTimeout,
+      Duration webhookTimeout,
+      int webhookMaxAttempts) {
+    static Escalation read(ConfigTree t) {
+      return new Escalation(
+          t.duration("escalation.poll_interval", Duration.ofSeconds(1),
+              Duration.ofMillis(100), Duration.ofSeconds(10)),
+          t.duration("escalation.watchdog_after", Duration.ofSeconds(30),
+              Duration.ofSeconds(5), Duration.ofMinutes(10)),
+          t.duration("escalation.claim_timeout", Duration.ofSeconds(10),
+              Duration.ofSeconds(1), Duration.ofMinutes(2)),
+          t.duration("escalation.webhook.timeout", Duration.ofSeconds(10),
+              Duration.ofSeconds(1), Duration.ofMinutes(2)),
+          t.integer("escalation.webhook.max_attempts", 12, 1, 100));
     }
   }
 
