@@ -14,6 +14,7 @@ import org.interlude.chat.Conversations;
 import org.interlude.chat.MessageWriter;
 import org.interlude.chat.UnreadNotices;
 import org.interlude.checkin.CheckinModule;
+import org.interlude.checkin.EscalationRiskSink;
 import org.interlude.cluster.Bus;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.Argon2Params;
@@ -21,6 +22,7 @@ import org.interlude.crypto.DataKeys;
 import org.interlude.crypto.KeyRing;
 import org.interlude.crypto.KeyRotation;
 import org.interlude.cluster.Addresses;
+import org.interlude.escalation.EscalationModule;
 import org.interlude.identity.Access;
 import org.interlude.identity.AdminService;
 import org.interlude.identity.IdentityService;
@@ -59,6 +61,7 @@ public final class Features {
   private WebSocketEndpoint webSocket;
   private Frames frames;
   private CheckinModule checkins;
+  private EscalationModule escalation;
 
   /** The wired services, for the adapters and for tests. */
   public record Services(Clock clock, Bus bus, KeyRing keyRing, DataKeys dataKeys, AuditLog audit,
@@ -99,6 +102,8 @@ public final class Features {
       OriginPolicy origins = new OriginPolicy(cfg.http().allowedOrigins());
       f.frames = new Frames(FrameSchemas.load());
       new ChatFrames(chat, hub, cfg.chat(), (conversation, message) -> { }).install(f.frames);
+      f.escalation = EscalationModule.start(new EscalationModule.Deps(vertx, pool, clock, audit, dataKeys, hub, f.frames,
+          registry, cfg.escalation(), cfg.http().publicUrl(), cfg.node().id()));
       f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, hub, f.frames, cfg.chat(), () -> f.accepting);
       UnreadNotices unread = new UnreadNotices(pool, clock, cfg.chat().unreadNoticeAfter());
       hub.registerSource("notice", (socket, objectId) -> {
@@ -113,13 +118,14 @@ public final class Features {
           .compose(pw -> {
             f.initialAdminPassword = pw;
             return CheckinModule.start(vertx, cfg.checkin(), cfg.node().id(), pool, clock, dataKeys, audit, access, store,
-                hub, f.frames);
+                hub, f.frames, new EscalationRiskSink(f.escalation.service()));
           })
           .compose(checkins -> {
             f.checkins = checkins;
             // Every feature has registered its frames by now.
             f.frames.checkComplete();
             List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
+            table.addAll(f.escalation.routes());
             table.addAll(new CheckinRoutes(checkins).routes());
             KeyRotation rotation = new KeyRotation(vertx, pool, dataKeys, cfg.crypto().masterKeyFile());
             rotation.register(new KeyRotation.WrappedColumn("conversation", "id", "dk_version", "dk_wrapped",
@@ -127,6 +133,7 @@ public final class Features {
             rotation.register(new KeyRotation.WrappedColumn("app_user", "id", "totp_key_version", "totp_secret",
                 rowId -> "totp/" + rowId));
             rotation.register(CheckinModule.WRAPPED_KEYS);
+            EscalationModule.wrappedKeys().forEach(rotation::register);
             table.addAll(new KeyRoutes(rotation, audit, bus, !cfg.crypto().developmentKey()).routes());
             bus.subscribe(Addresses.KEY_RING_ROTATED, rotated -> vertx.executeBlocking(
                     () -> KeyRing.load(cfg.crypto().masterKeyFile()), false)
@@ -180,6 +187,11 @@ public final class Features {
     return checkins;
   }
 
+  /** The escalation feature (incidents, schedules, engine), for the adapters and for tests. */
+  public EscalationModule escalation() {
+    return escalation;
+  }
+
   /** The inbound frame types with a handler (for the authorisation matrix). */
   public java.util.Set<String> frameTypes() {
     return frames.specs().keySet();
@@ -209,10 +221,11 @@ public final class Features {
       webSocket.stop();
     }
     Future<Void> checkinsStopped = checkins == null ? Future.succeededFuture() : checkins.stop();
-    return Future.all(services.chat().drain(), checkinsStopped).<Void>mapEmpty()
+    Future<Void> escalationStopped = escalation == null ? Future.succeededFuture() : escalation.stop().otherwiseEmpty();
+    return Future.all(checkinsStopped, escalationStopped).compose(x -> services.chat().drain())
         .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
         .otherwise(err -> {
-          log.error("chat writes or the check-in scheduler did not finish within the shutdown grace period");
+          log.error("chat writes, check-ins or escalation did not finish within the shutdown grace period");
           return null;
         })
         .compose(v -> vertx.timer(100))

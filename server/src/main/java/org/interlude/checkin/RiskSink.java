@@ -7,9 +7,10 @@ import org.interlude.checkin.instrument.risk.RiskSignal;
 
 /**
  * Where check-ins report risk: risky answers (the signals {@code CheckinRiskRules.evaluate} returns
- * for a committed result) and missed safety check-ins ({@code CheckinRiskRules.missedCheckin}). The
- * escalation engine implements it; {@link DatabaseRiskSink} is the default that records signals so
- * nothing is lost before the engine is wired.
+ * for a committed result) and missed safety check-ins ({@code CheckinRiskRules.missedCheckin}). A node wires
+ * {@link EscalationRiskSink} (signals become escalation triggers); {@link DatabaseRiskSink}, which
+ * only records signals in {@code risk_signal}, is the default of {@link CheckinModule#create} for
+ * tools and tests.
  *
  * <p>Contract:
  *

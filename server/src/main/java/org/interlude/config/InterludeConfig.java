@@ -24,6 +24,7 @@ public record InterludeConfig(
     FirstClinic clinic,
     Chat chat,
     Checkin checkin,
+    Escalation escalation,
     Cluster cluster,
     Shutdown shutdown) {
 
@@ -42,6 +43,7 @@ public record InterludeConfig(
         FirstClinic.read(t),
         Chat.read(t),
         Checkin.read(t),
+        Escalation.read(t),
         Cluster.read(t),
         Shutdown.read(t));
   }
@@ -320,6 +322,30 @@ public record InterludeConfig(
           t.duration("checkin.materialize_every", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24)),
           t.duration("checkin.lease", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMinutes(30)),
           t.duration("checkin.risk_timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(1)));
+    }
+  }
+
+  /**
+   * The escalation engine's timing on every node. Escalation waits, repeats and the
+   * acknowledgement timeout are per-policy data, not configuration.
+   */
+  public record Escalation(
+      Duration pollInterval,
+      Duration watchdogAfter,
+      Duration claimTimeout,
+      Duration webhookTimeout,
+      int webhookMaxAttempts) {
+    static Escalation read(ConfigTree t) {
+      return new Escalation(
+          t.duration("escalation.poll_interval", Duration.ofSeconds(1),
+              Duration.ofMillis(100), Duration.ofSeconds(10)),
+          t.duration("escalation.watchdog_after", Duration.ofSeconds(30),
+              Duration.ofSeconds(5), Duration.ofMinutes(10)),
+          t.duration("escalation.claim_timeout", Duration.ofSeconds(10),
+              Duration.ofSeconds(1), Duration.ofMinutes(2)),
+          t.duration("escalation.webhook.timeout", Duration.ofSeconds(10),
+              Duration.ofSeconds(1), Duration.ofMinutes(2)),
+          t.integer("escalation.webhook.max_attempts", 12, 1, 100));
     }
   }
 

@@ -39,9 +39,12 @@ class ChatTest {
   static Fixtures.Clinic a;
   static Fixtures.Clinic b;
 
+  @org.junit.jupiter.api.extension.RegisterExtension
+  static final org.interlude.testing.PostgresExtension postgres = new org.interlude.testing.PostgresExtension();
+
   @BeforeAll
   static void start() {
-    db = TestPostgres.freshDatabase();
+    db = postgres.database();
     var env = new java.util.HashMap<>(TestServers.env(db));
     // The load tests send far faster than a person; the limiter has its own test.
     env.put("INTERLUDE_CHAT_SEND_RATE_BURST", "100000");

@@ -207,9 +207,16 @@ class CheckinWireTest {
       assertEquals("checkin.accepted", accepted.getString("type"), accepted.encode());
       assertEquals(postdose.toString(), accepted.getString("promptId"));
       assertEquals("call_emergency_number_now", accepted.getString("clientAction"));
-      Row signal = CheckinDb.await(pool.preparedQuery("SELECT severity, rule_id FROM risk_signal WHERE client_id = $1")
-          .execute(Tuple.of(ids.get("jordan")))).iterator().next();
-      assertEquals("CRITICAL", signal.getString("severity"), "reported before the client was answered");
+      // The node's risk sink is the escalation engine: the CRITICAL trigger is committed before
+      // the client is answered, and the engine tells the client to call the emergency number.
+      Row trigger = CheckinDb.await(pool.preparedQuery("SELECT severity, rule_id, client_action, source_type, source_id"
+          + " FROM incident_trigger WHERE client_id = $1").execute(Tuple.of(ids.get("jordan")))).iterator().next();
+      assertEquals("CRITICAL", trigger.getString("severity"), "reported before the client was answered");
+      assertEquals("postdose.chestPain", trigger.getString("rule_id"));
+      assertEquals("call_emergency_number_now", trigger.getString("client_action"));
+      assertEquals("checkin_result", trigger.getString("source_type"));
+      JsonObject crisis = client.awaitType("crisis.info", WAIT);
+      assertTrue(crisis.getBoolean("callEmergencyNow"), crisis.encode());
 
       JsonObject result = therapist.awaitType("checkin.result", WAIT);
       assertEquals(ids.get("jordan").toString(), result.getString("clientId"));

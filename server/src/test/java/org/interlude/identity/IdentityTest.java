@@ -43,9 +43,12 @@ class IdentityTest {
   static Map<String, String> env;
   static Fixtures.Clinic a;
 
+  @org.junit.jupiter.api.extension.RegisterExtension
+  static final org.interlude.testing.PostgresExtension postgres = new org.interlude.testing.PostgresExtension();
+
   @BeforeAll
   static void start() {
-    db = TestPostgres.freshDatabase();
+    db = postgres.database();
     env = TestServers.env(db);
     server = TestServers.start(env);
     port = server.httpPort();
