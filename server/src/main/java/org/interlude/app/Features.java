@@ -95,7 +95,13 @@ public final class Features {
           id.invitationLifetime(), id.breakGlassDuration(), cfg.http().publicUrl(), bus);
       SocketHub hub = new SocketHub(vertx, bus, cfg.node().id());
       Conversations conversations = new Conversations(pool, dataKeys, bus, clock);
-      ChatScreener screener = new ChatScreener(ScreeningRules.bundled());
+      ChatScreener screener;
+      try {
+        screener = new ChatScreener(cfg.screening().ruleFiles().isEmpty() ? ScreeningRules.bundled()
+            : ScreeningRules.bundledWith(cfg.screening().ruleFiles().toArray(java.nio.file.Path[]::new)));
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        return Future.failedFuture(new IllegalStateException("screening.rule_files: " + e.getMessage(), e));
+      }
       MessageScreen screen = text -> {
         Screening found = screener.screen(text);
         return new MessageScreen.Finding(found.severity(), found.ruleId(), screener.rulesVersion());
