@@ -25,6 +25,7 @@ public record InterludeConfig(
     Chat chat,
     Checkin checkin,
     Escalation escalation,
+    Screening screening,
     Cluster cluster,
     Shutdown shutdown) {
 
@@ -44,6 +45,7 @@ public record InterludeConfig(
         Chat.read(t),
         Checkin.read(t),
         Escalation.read(t),
+        Screening.read(t),
         Cluster.read(t),
         Shutdown.read(t));
   }
@@ -349,6 +351,32 @@ public record InterludeConfig(
     }
   }
 
+  private static boolean clusterEnabled(ConfigTree t) {
+    boolean on = t.bool("cluster.enabled", false);
+    if (on) {
+      // Refused rather than ignored: a node that believes it is clustered but is not would
+      // deliver messages and run schedules as if alone.
+      t.problem("cluster.enabled", "clustering is not available in this build yet; run a single node");
+      return false;
+    }
+    return false;
+  }
+
+  /** Chat screening rules: the bundled defaults plus clinic-edited override files. */
+  public record Screening(List<Path> ruleFiles) {
+    static Screening read(ConfigTree t) {
+      List<Path> files = new ArrayList<>();
+      for (String f : t.list("screening.rule_files", List.of())) {
+        Path p = Path.of(f).toAbsolutePath().normalize();
+        if (!java.nio.file.Files.isReadable(p)) {
+          t.problem("screening.rule_files", "cannot read " + p);
+        }
+        files.add(p);
+      }
+      return new Screening(List.copyOf(files));
+    }
+  }
+
   /** Clustering (Hazelcast membership, mutual-TLS event bus). Off for a single node. */
   public record Cluster(
       boolean enabled,
@@ -365,7 +393,7 @@ public record InterludeConfig(
         t.problem("cluster.name", "must not be Hazelcast's default \"dev\"");
       }
       return new Cluster(
-          t.bool("cluster.enabled", false),
+          clusterEnabled(t),
           name,
           t.string("cluster.host", "127.0.0.1"),
           t.integer("cluster.port", 5701, 1, 65535),

@@ -85,6 +85,8 @@ class AuthorizationMatrixTest {
         + c.user("a-therapist2"), none, ADMIN_INTRUDERS));
     m.put("removeCareTeam", new Row("DELETE", c -> "/api/admin/clients/" + c.user("a-client") + "/care-team/"
         + c.user("a-therapist2"), none, ADMIN_INTRUDERS));
+    m.put("updateClinic", new Row("PUT", c -> "/api/admin/clinic", new JsonObject().put("requireTotp", false),
+        ADMIN_INTRUDERS.subList(0, 3)));
     m.put("startKeyRotation", new Row("POST", c -> "/api/admin/keys/rotation", none, ADMIN_INTRUDERS.subList(0, 3)));
     m.put("getKeyRotation", new Row("GET", c -> "/api/admin/keys/rotation", none, ADMIN_INTRUDERS.subList(0, 3)));
     m.put("verifyAudit", new Row("GET", c -> "/api/admin/audit/verify", none, List.of("a-client", "a-therapist", "a-oncall")));
