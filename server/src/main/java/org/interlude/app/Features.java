@@ -148,7 +148,8 @@ public final class Features {
             f.checkins = checkins;
             // Every feature has registered its frames by now.
             f.frames.checkComplete();
-            List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
+            List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit, conversations,
+                clientIds -> f.checkins.checkins().latestScores(clientIds)).routes());
             table.addAll(f.escalation.routes());
             table.addAll(new CheckinRoutes(checkins).routes());
             KeyRotation rotation = new KeyRotation(vertx, pool, dataKeys, cfg.crypto().masterKeyFile());
