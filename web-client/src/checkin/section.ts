@@ -1,0 +1,83 @@
+// The client's pending check-ins. Prompts arrive on connect (every open one) and live; the same
+// prompt arriving again after a reconnect keeps the form, and whatever was already chosen in it.
+
+import { capitalise } from '../api';
+import type { Connection } from '../connection';
+import type { CheckinPrompt, ErrorFrame, ServerFrame } from '../protocol';
+import { h, uid } from '../ui/dom';
+import { CheckinForm } from './form';
+
+const ANSWER_TIMEOUT_MS = 15_000;
+
+export class CheckinSection {
+  readonly element: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly forms = new Map<string, { form: CheckinForm; slot: HTMLElement; timers: number[] }>();
+  private readonly off: () => void;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly timeZone: string,
+  ) {
+    const headingId = uid('checkins-heading');
+    this.list = h('div', { class: 'checkin-list' });
+    this.element = h(
+      'section',
+      { class: 'checkins', 'aria-labelledby': headingId, hidden: true },
+      h('h2', { id: headingId }, 'Check-ins'),
+      h(
+        'p',
+        { class: 'hint' },
+        'Your answers go to your care team. They are not read around the clock: if you need help now, use “I need help now”.',
+      ),
+      this.list,
+    );
+    this.off = conn.frames.on((f) => this.handle(f));
+  }
+
+  dispose(): void {
+    this.off();
+    for (const f of this.forms.values()) f.timers.forEach((t) => window.clearTimeout(t));
+  }
+
+  private handle(f: ServerFrame): void {
+    if (f.type === 'checkin.prompt') this.add(f);
+    else if (f.type === 'checkin.accepted') this.accepted(f.promptId);
+    else if (f.type === 'error' && f.ref?.startsWith('k:')) this.rejected(f.ref.slice(2), f);
+  }
+
+  private add(prompt: CheckinPrompt): void {
+    if (this.forms.has(prompt.promptId)) return;
+    const timers: number[] = [];
+    const form = new CheckinForm(prompt, this.timeZone, {
+      submit: (answers) => {
+        const sent = this.conn.send({ type: 'checkin.submit', ref: 'k:' + prompt.promptId, promptId: prompt.promptId, answers });
+        if (sent) timers.push(window.setTimeout(() => form.timedOut(), ANSWER_TIMEOUT_MS));
+        return sent;
+      },
+    });
+    const slot = h('div', { class: 'checkin-slot' }, form.element);
+    const untilExpiry = new Date(prompt.expiresAt).getTime() - Date.now();
+    // setTimeout cannot wait longer than ~24.8 days; prompts close long before that.
+    if (untilExpiry < 2 ** 31 - 1) timers.push(window.setTimeout(() => form.expired(), Math.max(0, untilExpiry)));
+    this.forms.set(prompt.promptId, { form, slot, timers });
+    this.list.append(slot);
+    this.element.hidden = false;
+  }
+
+  private accepted(promptId: string): void {
+    const entry = this.forms.get(promptId);
+    if (!entry) return;
+    entry.timers.forEach((t) => window.clearTimeout(t));
+    entry.slot.replaceChildren(entry.form.accepted());
+  }
+
+  private rejected(promptId: string, f: ErrorFrame): void {
+    const entry = this.forms.get(promptId);
+    if (!entry) return;
+    entry.form.rejected(
+      capitalise(f.message),
+      (f.problems ?? []).map((p) => ({ itemId: p.itemId, message: capitalise(p.message) })),
+    );
+  }
+}
