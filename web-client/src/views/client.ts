@@ -1,0 +1,71 @@
+// The client's screen, built for a phone first: help and crisis lines at the top, any
+// check-ins waiting, then the conversation with the care team.
+
+import { ChatView } from '../chat/view';
+import type { ChatService } from '../chat/service';
+import { CheckinSection } from '../checkin/section';
+import type { Connection } from '../connection';
+import { CrisisPanel } from '../crisis/panel';
+import type { CrisisService } from '../crisis/service';
+import type { Me } from '../protocol';
+import { h, replace } from '../ui/dom';
+
+export class ClientView {
+  readonly element: HTMLElement;
+  private readonly chatSlot: HTMLElement;
+  private chatView: ChatView | null = null;
+  private readonly crisisPanel: CrisisPanel;
+  private readonly checkins: CheckinSection;
+  private readonly off: (() => void)[] = [];
+
+  constructor(
+    private readonly me: Me,
+    private readonly conn: Connection,
+    private readonly chat: ChatService,
+    crisis: CrisisService,
+  ) {
+    this.crisisPanel = new CrisisPanel(crisis, me.clinic, me.user.timeZone);
+    this.checkins = new CheckinSection(conn, me.user.timeZone);
+    this.chatSlot = h('div', { class: 'chat-slot' }, h('p', { class: 'loading' }, 'Loading your conversation…'));
+    this.element = h('div', { class: 'client-view' }, this.crisisPanel.element, this.checkins.element, this.chatSlot);
+    this.off.push(chat.listChanged.on(() => this.showChat()));
+    this.off.push(
+      conn.frames.on((f) => {
+        if (f.type === 'hello' && (f.conversations ?? []).length === 0 && !this.chatView) {
+          replace(
+            this.chatSlot,
+            h('p', { class: 'notice' }, 'Your care team conversation has not been set up yet. Please contact your clinic.'),
+          );
+        }
+      }),
+    );
+    this.showChat();
+  }
+
+  dispose(): void {
+    this.off.forEach((o) => o());
+    this.chatView?.dispose();
+    this.crisisPanel.dispose();
+    this.checkins.dispose();
+  }
+
+  private showChat(): void {
+    if (this.chatView) return;
+    const conversation = [...this.chat.conversations.values()][0];
+    if (!conversation) return;
+    const team = conversation.participants.filter((p) => p.role !== 'client').map((p) => p.displayName);
+    this.chatView = new ChatView({
+      chat: this.chat,
+      connection: this.conn,
+      conversationId: conversation.id,
+      timeZone: this.me.user.timeZone,
+      heading: 'Messages with your care team',
+      headingLevel: 2,
+      emptyText:
+        team.length > 0
+          ? `No messages yet. You can write to ${team.join(', ')} here; they reply during staffed hours.`
+          : 'No messages yet. Your care team replies here during staffed hours.',
+    });
+    replace(this.chatSlot, this.chatView.element);
+  }
+}
