@@ -24,7 +24,7 @@ const END_MESSAGES: Record<string, string> = {
   expired: 'Your session has ended. Please sign in again.',
   absolute_timeout: 'Your session reached its time limit. Please sign in again.',
   logout: 'You signed out in another tab or window.',
-  password_changed: 'Your password was changed, so you were signed out. Please sign in with the new password.',
+  password_change: 'Your password was changed, so you were signed out. Please sign in with the new password.',
   disabled: 'Your account has been disabled. Please contact your clinic.',
 };
 

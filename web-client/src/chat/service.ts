@@ -279,8 +279,10 @@ export class ChatService {
   }
 
   private addMessage(c: Conversation, m: Parameters<Conversation['add']>[0]): void {
-    // Staff count unread client messages until the server's next chat.unread says otherwise.
-    if (c.add(m) && m.sender.role === 'client' && m.sender.id !== this.me.id && m.seq > c.readSeq) {
+    // The server's unread count (hello, chat.unread) covers everything up to its lastSeq; only a
+    // client message beyond that is counted here, until the next chat.unread says otherwise.
+    const beyondServerCount = m.seq > c.lastSeq;
+    if (c.add(m) && beyondServerCount && m.sender.role === 'client' && m.sender.id !== this.me.id && m.seq > c.readSeq) {
       c.unread += 1;
     }
   }

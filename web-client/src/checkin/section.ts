@@ -5,13 +5,17 @@ import { capitalise } from '../api';
 import type { Connection } from '../connection';
 import type { CheckinPrompt, ErrorFrame, ServerFrame } from '../protocol';
 import { h, uid } from '../ui/dom';
+import { Emitter } from '../ui/emitter';
 import { CheckinForm } from './form';
 
 const ANSWER_TIMEOUT_MS = 15_000;
 
 export class CheckinSection {
   readonly element: HTMLElement;
+  /** Titles of the check-ins still waiting for answers. */
+  readonly waiting = new Emitter<string[]>();
   private readonly list: HTMLElement;
+  private readonly answered = new Set<string>();
   private readonly forms = new Map<string, { form: CheckinForm; slot: HTMLElement; timers: number[] }>();
   private readonly off: () => void;
 
@@ -23,7 +27,7 @@ export class CheckinSection {
     this.list = h('div', { class: 'checkin-list' });
     this.element = h(
       'section',
-      { class: 'checkins', 'aria-labelledby': headingId, hidden: true },
+      { class: 'checkins', id: 'checkins', tabindex: '-1', 'aria-labelledby': headingId, hidden: true },
       h('h2', { id: headingId }, 'Check-ins'),
       h(
         'p',
@@ -63,6 +67,13 @@ export class CheckinSection {
     this.forms.set(prompt.promptId, { form, slot, timers });
     this.list.append(slot);
     this.element.hidden = false;
+    this.emitWaiting();
+  }
+
+  private emitWaiting(): void {
+    this.waiting.emit(
+      [...this.forms.entries()].filter(([id]) => !this.answered.has(id)).map(([, f]) => f.form.prompt.instrument.title),
+    );
   }
 
   private accepted(promptId: string): void {
@@ -70,6 +81,8 @@ export class CheckinSection {
     if (!entry) return;
     entry.timers.forEach((t) => window.clearTimeout(t));
     entry.slot.replaceChildren(entry.form.accepted());
+    this.answered.add(promptId);
+    this.emitWaiting();
   }
 
   private rejected(promptId: string, f: ErrorFrame): void {

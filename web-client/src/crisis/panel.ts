@@ -12,6 +12,7 @@ import type { CrisisService, CrisisState } from './service';
 export class CrisisPanel {
   readonly element: HTMLElement;
   private readonly alert: HTMLElement;
+  private readonly lines: HTMLElement;
   private readonly local: CountryLines | null;
   private readonly off: () => void;
 
@@ -23,6 +24,7 @@ export class CrisisPanel {
     this.local = linesFor(clinic.country);
     const headingId = uid('crisis-heading');
     this.alert = h('div', { role: 'alert', class: 'crisis-alert' });
+    this.lines = this.linesList();
     this.element = h(
       'section',
       { class: 'crisis', 'aria-labelledby': headingId },
@@ -38,7 +40,7 @@ export class CrisisPanel {
           h('p', null, h('span', { class: 'line-name' }, 'Staffed hours:'), ' ', withStop(clinic.staffedHours)),
         ),
       ),
-      this.linesList(),
+      this.lines,
       this.alert,
     );
     this.off = crisis.changed.on((s) => this.render(s));
@@ -72,6 +74,8 @@ export class CrisisPanel {
   private render(s: CrisisState): void {
     this.alert.dataset.state = s.kind;
     this.alert.classList.toggle('active', s.kind !== 'idle');
+    // Once the server has answered, its own list (in the alert) replaces the built-in one.
+    this.lines.hidden = s.kind === 'notified';
     switch (s.kind) {
       case 'idle':
         replace(this.alert);

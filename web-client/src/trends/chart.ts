@@ -32,6 +32,13 @@ export class TrendChart {
 
   constructor(canvas: HTMLCanvasElement, trends: Trends, timeZone: string) {
     this.trends = trends;
+    // Band names sit to the right of the plot, where no point or dose line can cover them.
+    const measure = canvas.getContext('2d');
+    let labelWidth = 0;
+    if (measure) {
+      measure.font = FONT;
+      for (const b of trends.instrument.bands) labelWidth = Math.max(labelWidth, measure.measureText(b.label).width);
+    }
     const context: Plugin<'line'> = {
       id: 'interludeContext',
       beforeDatasetsDraw: (chart) => this.drawContext(chart),
@@ -44,6 +51,7 @@ export class TrendChart {
         maintainAspectRatio: false,
         animation: false,
         parsing: false,
+        layout: { padding: { right: labelWidth > 0 ? Math.ceil(labelWidth) + 10 : 0 } },
         scales: {
           x: {
             type: 'linear',
@@ -100,11 +108,11 @@ export class TrendChart {
       const bottom = y.getPixelForValue(Math.max(b.min - 0.5, y.min));
       ctx.fillStyle = BAND_FILLS[i % BAND_FILLS.length];
       ctx.fillRect(area.left, top, area.width, bottom - top);
-      if (bottom - top >= 14) {
+      if (bottom - top >= 12) {
         ctx.fillStyle = INK;
-        ctx.textAlign = 'right';
+        ctx.textAlign = 'left';
         ctx.textBaseline = 'middle';
-        ctx.fillText(b.label, area.right - 6, (top + bottom) / 2);
+        ctx.fillText(b.label, area.right + 6, (top + bottom) / 2);
       }
     });
     ctx.strokeStyle = DOSE;

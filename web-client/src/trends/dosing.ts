@@ -83,7 +83,12 @@ export class DosingSection {
       const r = await this.api.get<DosingSessionList>(`/api/clients/${encodeURIComponent(this.clientId)}/dosing-sessions`);
       if (!this.disposed) this.render(r.dosingSessions);
     } catch (e) {
-      if (!this.disposed) replace(this.list, h('p', { class: 'notice' }, `Dosing sessions could not be loaded. ${(e as Error).message}`));
+      if (this.disposed) return;
+      replace(
+        this.list,
+        h('p', { class: 'notice' }, `Dosing sessions could not be loaded. ${(e as Error).message}`),
+        h('button', { type: 'button', class: 'secondary small', onclick: () => void this.load() }, 'Try again'),
+      );
     }
   }
 

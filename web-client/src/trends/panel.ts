@@ -24,6 +24,8 @@ interface Card {
 export class TrendsPanel {
   readonly element: HTMLElement;
   private readonly cards = new Map<string, Card>();
+  private readonly grid: HTMLElement;
+  private readonly problem: HTMLElement;
   private disposed = false;
 
   constructor(
@@ -33,6 +35,8 @@ export class TrendsPanel {
   ) {
     const headingId = uid('trends-heading');
     const grid = h('div', { class: 'trend-grid' });
+    this.grid = grid;
+    this.problem = h('div', { class: 'notice', hidden: true });
     for (const ins of CHARTED_INSTRUMENTS) {
       const body = h('div', { class: 'trend-body' }, h('p', { class: 'loading' }, `Loading ${ins.title} results…`));
       const element = h('article', { class: 'trend-card' }, h('h4', null, ins.title), body);
@@ -44,6 +48,7 @@ export class TrendsPanel {
       { class: 'trends', 'aria-labelledby': headingId },
       h('h3', { id: headingId }, 'Score trends'),
       h('p', { class: 'hint' }, 'Shaded bands show severity; dashed lines mark dosing sessions.'),
+      this.problem,
       grid,
     );
     this.refresh();
@@ -51,9 +56,24 @@ export class TrendsPanel {
 
   /** Reloads one instrument's trend, or all of them. */
   refresh(instrumentId?: string): void {
-    for (const [id, card] of this.cards) {
-      if (instrumentId === undefined || instrumentId === id) void this.load(id, card);
-    }
+    const loads = [...this.cards]
+      .filter(([id]) => instrumentId === undefined || instrumentId === id)
+      .map(([id, card]) => this.load(id, card));
+    if (instrumentId !== undefined) return;
+    void Promise.all(loads).then((errors) => {
+      if (this.disposed) return;
+      // One problem for all charts (e.g. the server is unreachable) is said once, not three times.
+      const allFailed = errors.every((e) => e !== null) && new Set(errors).size === 1;
+      this.grid.hidden = allFailed;
+      this.problem.hidden = !allFailed;
+      if (allFailed) {
+        replace(
+          this.problem,
+          h('p', null, `Score trends could not be loaded. ${errors[0]}`),
+          h('button', { type: 'button', class: 'secondary small', onclick: () => this.refresh() }, 'Try again'),
+        );
+      }
+    });
   }
 
   dispose(): void {
@@ -61,20 +81,27 @@ export class TrendsPanel {
     for (const c of this.cards.values()) c.chart?.destroy();
   }
 
-  private async load(instrumentId: string, card: Card): Promise<void> {
+  /** Loads and shows one trend; resolves to the error message, or null when it loaded. */
+  private async load(instrumentId: string, card: Card): Promise<string | null> {
     const request = ++card.request;
     try {
       const trends = await this.api.get<Trends>(
         `/api/clients/${encodeURIComponent(this.clientId)}/trends?instrument=${encodeURIComponent(instrumentId)}`,
       );
-      if (this.disposed || request !== card.request) return;
-      this.show(card, trends);
+      if (!this.disposed && request === card.request) this.show(card, trends);
+      return null;
     } catch (e) {
-      if (this.disposed || request !== card.request) return;
+      const message = (e as Error).message;
+      if (this.disposed || request !== card.request) return message;
       card.chart?.destroy();
       card.chart = null;
       const title = CHARTED_INSTRUMENTS.find((i) => i.id === instrumentId)?.title ?? instrumentId;
-      replace(card.body, h('p', { class: 'notice' }, `${title} results could not be loaded. ${(e as Error).message}`));
+      replace(
+        card.body,
+        h('p', { class: 'notice' }, `${title} results could not be loaded. ${message}`),
+        h('button', { type: 'button', class: 'secondary small', onclick: () => this.refresh(instrumentId) }, 'Try again'),
+      );
+      return message;
     }
   }
 

@@ -27,7 +27,7 @@ function dayKey(d: Date, timeZone: string): string {
 export function messageTime(iso: string, timeZone: string, now = new Date()): string {
   const d = new Date(iso);
   if (dayKey(d, timeZone) === dayKey(now, timeZone)) {
-    return formatter(timeZone, { hour: '2-digit', minute: '2-digit' }).format(d);
+    return formatter(timeZone, { hour: 'numeric', minute: '2-digit' }).format(d);
   }
   const sameYear =
     formatter(timeZone, { year: 'numeric' }).format(d) === formatter(timeZone, { year: 'numeric' }).format(now);
@@ -36,7 +36,7 @@ export function messageTime(iso: string, timeZone: string, now = new Date()): st
     day: 'numeric',
     month: 'short',
     year: sameYear ? undefined : 'numeric',
-    hour: '2-digit',
+    hour: 'numeric',
     minute: '2-digit',
   }).format(d);
 }
@@ -48,7 +48,7 @@ export function dateTime(iso: string, timeZone: string): string {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
-    hour: '2-digit',
+    hour: 'numeric',
     minute: '2-digit',
   }).format(new Date(iso));
 }

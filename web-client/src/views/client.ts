@@ -1,5 +1,6 @@
-// The client's screen, built for a phone first: help and crisis lines at the top, any
-// check-ins waiting, then the conversation with the care team.
+// The client's screen, built for a phone first: help and crisis lines at the top, the
+// conversation with the care team, then any check-ins (announced above the conversation with a
+// link, so a long questionnaire never pushes the chat off the first screen).
 
 import { ChatView } from '../chat/view';
 import type { ChatService } from '../chat/service';
@@ -26,10 +27,19 @@ export class ClientView {
   ) {
     this.crisisPanel = new CrisisPanel(crisis, me.clinic, me.user.timeZone);
     this.checkins = new CheckinSection(conn, me.user.timeZone);
+    const waitingNotice = h('p', { class: 'notice checkin-notice', hidden: true });
     this.chatSlot = h('div', { class: 'chat-slot' }, h('p', { class: 'loading' }, 'Loading your conversation…'));
-    this.element = h('div', { class: 'client-view' }, this.crisisPanel.element, this.checkins.element, this.chatSlot);
-    this.off.push(chat.listChanged.on(() => this.showChat()));
+    this.element = h('div', { class: 'client-view' }, this.crisisPanel.element, waitingNotice, this.chatSlot, this.checkins.element);
     this.off.push(
+      this.checkins.waiting.on((titles) => {
+        waitingNotice.hidden = titles.length === 0;
+        replace(
+          waitingNotice,
+          titles.length === 1 ? `A check-in is waiting for you: ${titles[0]}. ` : `${titles.length} check-ins are waiting for you: ${titles.join(', ')}. `,
+          h('a', { href: '#checkins' }, titles.length === 1 ? 'Answer it' : 'Answer them'),
+        );
+      }),
+      chat.listChanged.on(() => this.showChat()),
       conn.frames.on((f) => {
         if (f.type === 'hello' && (f.conversations ?? []).length === 0 && !this.chatView) {
           replace(

@@ -99,7 +99,7 @@ export class TherapistView {
     const unread = conversation ? conversation.unread : (c.unread ?? 0);
     const scores = CHARTED_INSTRUMENTS.flatMap((ins) => {
       const s = c.latestScores?.[ins.id];
-      return s ? [`${ins.title} ${s.total} · ${s.bandLabel}`] : [];
+      return s ? [`${ins.title} ${s.total} (${s.bandLabel})`] : [];
     });
     button.setAttribute('aria-current', String(this.detail?.clientId === clientId));
     replace(
@@ -111,7 +111,7 @@ export class TherapistView {
         c.openIncident ? h('span', { class: `badge sev-${c.openIncident.severity.toLowerCase()}` }, `${c.openIncident.severity} alert`) : null,
         unread > 0 ? h('span', { class: 'badge unread' }, `${unread} unread`) : null,
       ),
-      h('span', { class: 'client-scores' }, scores.length ? scores.join('  ·  ') : 'No scores yet'),
+      h('span', { class: 'client-scores' }, scores.length ? scores.join(', ') : 'No scores yet'),
     );
   }
 
