@@ -29,6 +29,8 @@ export class TherapistView {
   private clients: ClientSummary[] = [];
   private readonly buttons = new Map<string, HTMLButtonElement>();
   private detail: Detail | null = null;
+  /** Frames that arrived before the client list: applied once it has loaded. */
+  private early: ServerFrame[] | null = [];
   private readonly off: (() => void)[] = [];
 
   constructor(
@@ -86,6 +88,9 @@ export class TherapistView {
         }),
       );
       r.clients.forEach((c) => this.renderItem(c.id));
+      const early = this.early ?? [];
+      this.early = null;
+      early.forEach((f) => this.handle(f));
     } catch (e) {
       this.listStatus.textContent = `Clients could not be loaded. ${(e as Error).message}`;
     }
@@ -164,6 +169,10 @@ export class TherapistView {
   }
 
   private handle(f: ServerFrame): void {
+    if (this.early) {
+      if (f.type === 'checkin.result' || f.type === 'alert') this.early.push(f);
+      return;
+    }
     if (f.type === 'checkin.result') {
       const c = this.clients.find((x) => x.id === f.clientId);
       if (!c) return;
