@@ -92,6 +92,7 @@ export class TherapistView {
       this.early = null;
       early.forEach((f) => this.handle(f));
     } catch (e) {
+      this.early = null;
       this.listStatus.textContent = `Clients could not be loaded. ${(e as Error).message}`;
     }
   }
