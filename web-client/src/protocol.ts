@@ -79,7 +79,11 @@ export interface Band {
 export interface TrendPoint {
   at: IsoTime;
   total: number;
-  bandLabel: string;
+  /** For instruments banded on a percentage (WHO-5: raw × 4). */
+  percentage?: number;
+  /** Absent for an unbanded instrument (the safety pulse's mood item). */
+  bandLabel?: string;
+  resultId?: Uuid;
 }
 
 export const DOSING_ROUTES = ['sublingual', 'intranasal', 'intramuscular', 'intravenous'] as const;
@@ -89,11 +93,21 @@ export interface DosingSession {
   id: Uuid;
   startsAt: IsoTime;
   route: DosingRoute;
-  status?: string;
+  status?: 'scheduled' | 'completed' | 'cancelled';
 }
 
 export interface Trends {
-  instrument: { id: string; title: string; min: number; max: number; bands: Band[] };
+  instrument: {
+    id: string;
+    title: string;
+    min: number;
+    max: number;
+    bands: Band[];
+    /** Percentage = total × multiplier (WHO-5). */
+    multiplier?: number;
+    /** For an unscored instrument, the scale item that is charted. */
+    itemId?: string;
+  };
   points: TrendPoint[];
   dosingSessions: DosingSession[];
 }
@@ -114,12 +128,19 @@ export interface Incident {
   clientId: Uuid;
   clientName: string;
   severity: Severity;
-  trigger: { kind: string; ruleId?: string; summary: string };
+  trigger?: { kind: TriggerKind; ruleId?: string; summary?: string };
   openedAt: IsoTime;
   state: IncidentState;
   acknowledgedBy?: string;
+  acknowledgedById?: Uuid;
   acknowledgedAt?: IsoTime;
+  /** The whole escalation chain passed without an acknowledgement. */
+  unansweredAt?: IsoTime;
+  resolvedAt?: IsoTime;
+  disposition?: string;
 }
+
+export type TriggerKind = 'crisis_button' | 'checkin' | 'chat' | 'missed_checkin';
 
 export interface IncidentList {
   incidents: Incident[];
@@ -303,7 +324,7 @@ export interface ChatUnread {
 
 export interface Notice {
   type: 'notice';
-  kind: 'unread_messages' | 'break_glass';
+  kind: 'unread_messages' | 'break_glass' | 'coverage_gap';
   clientId?: Uuid;
   at: IsoTime;
 }
@@ -323,12 +344,18 @@ export interface ErrorFrame {
   problems?: { itemId: string; code: string; message: string }[];
 }
 
+/** One instrument of a due plan step; may arrive again (reminder, reconnect): de-duplicate by promptId. */
 export interface CheckinPrompt {
   type: 'checkin.prompt';
   promptId: Uuid;
+  stepId?: string;
+  occurrenceKey?: string;
+  /** Order within the step. */
+  position?: number;
   instrument: Instrument;
   dueAt: IsoTime;
   expiresAt: IsoTime;
+  remindedAt?: IsoTime;
   message?: string;
 }
 
@@ -336,6 +363,10 @@ export interface CheckinAccepted {
   type: 'checkin.accepted';
   promptId: Uuid;
   ref?: string;
+  /** Already answered; the first answers stand. */
+  duplicate?: boolean;
+  /** The answers report an emergency: tell the client to call the emergency number now. */
+  clientAction?: 'call_emergency_number_now';
 }
 
 export interface CheckinResult {
@@ -344,8 +375,9 @@ export interface CheckinResult {
   resultId: Uuid;
   instrumentId: string;
   title: string;
-  total: number;
-  bandLabel: string;
+  /** Absent for unscored instruments. */
+  total?: number;
+  bandLabel?: string;
   at: IsoTime;
 }
 
@@ -363,15 +395,20 @@ export interface CrisisInfo {
   emergencyNumber: string;
   staffedHours: string;
   message: string;
+  /** A CRITICAL post-dose signal: the message says to call the emergency number now. */
+  callEmergencyNow?: boolean;
 }
 
 export interface IncidentStatus {
   type: 'incident.status';
   incidentId: Uuid;
-  state: 'acknowledged' | 'resolved' | 'unanswered';
+  /** acknowledged: a named clinician has seen it; unanswered: nobody did, call directly. */
+  state: 'acknowledged' | 'unanswered';
   acknowledgedBy?: string;
   at: IsoTime;
-  message?: string;
+  message: string;
+  lines?: CrisisLine[];
+  emergencyNumber?: string;
 }
 
 export interface AlertFrame {

@@ -62,6 +62,16 @@ export class CheckinForm {
     );
   }
 
+  /** The prompt expired or was withdrawn: the form is replaced by a note saying so. */
+  closed(): HTMLElement {
+    this.waiting = false;
+    return h(
+      'div',
+      { class: 'checkin-closed', role: 'status' },
+      h('p', null, `The ${this.prompt.instrument.title} check-in has closed. Your care team will send a new one when it is due.`),
+    );
+  }
+
   /** The server refused the answers (per item, or as a whole). */
   rejected(message: string, problems: { itemId: string; message: string }[] = []): void {
     this.waiting = false;
@@ -83,11 +93,6 @@ export class CheckinForm {
   timedOut(): void {
     if (!this.waiting) return;
     this.rejected('The server did not confirm your answers. They are still here; please submit again.');
-  }
-
-  expired(): void {
-    this.submitButton.disabled = true;
-    this.formError.textContent = 'This check-in has closed. A new one will come when your care team schedules it.';
   }
 
   private onSubmit(e: Event): void {

@@ -1,9 +1,11 @@
-// The client's pending check-ins. Prompts arrive on connect (every open one) and live; the same
-// prompt arriving again after a reconnect keeps the form, and whatever was already chosen in it.
+// The client's pending check-ins. Prompts arrive on connect (every open one), live, and again as
+// reminders; the same prompt arriving again keeps its form and whatever was already chosen in it.
+// Forms are ordered by due time and their position within a plan step, and leave at expiry.
 
 import { capitalise } from '../api';
 import type { Connection } from '../connection';
-import type { CheckinPrompt, ErrorFrame, ServerFrame } from '../protocol';
+import { telHref } from '../crisis/lines';
+import type { CheckinAccepted, CheckinPrompt, ErrorFrame, ServerFrame } from '../protocol';
 import { h, uid } from '../ui/dom';
 import { Emitter } from '../ui/emitter';
 import { CheckinForm } from './form';
@@ -22,6 +24,8 @@ export class CheckinSection {
   constructor(
     private readonly conn: Connection,
     private readonly timeZone: string,
+    /** The clinic's emergency number, for answers that report an emergency. */
+    private readonly emergencyNumber: string | null,
   ) {
     const headingId = uid('checkins-heading');
     this.list = h('div', { class: 'checkin-list' });
@@ -46,7 +50,7 @@ export class CheckinSection {
 
   private handle(f: ServerFrame): void {
     if (f.type === 'checkin.prompt') this.add(f);
-    else if (f.type === 'checkin.accepted') this.accepted(f.promptId);
+    else if (f.type === 'checkin.accepted') this.accepted(f);
     else if (f.type === 'error' && f.ref?.startsWith('k:')) this.rejected(f.ref.slice(2), f);
   }
 
@@ -61,12 +65,24 @@ export class CheckinSection {
       },
     });
     const slot = h('div', { class: 'checkin-slot' }, form.element);
+    slot.dataset.order = `${prompt.dueAt}|${String(prompt.position ?? 0).padStart(4, '0')}`;
     const untilExpiry = new Date(prompt.expiresAt).getTime() - Date.now();
     // setTimeout cannot wait longer than ~24.8 days; prompts close long before that.
-    if (untilExpiry < 2 ** 31 - 1) timers.push(window.setTimeout(() => form.expired(), Math.max(0, untilExpiry)));
+    if (untilExpiry < 2 ** 31 - 1) timers.push(window.setTimeout(() => this.close(prompt.promptId), Math.max(0, untilExpiry)));
     this.forms.set(prompt.promptId, { form, slot, timers });
-    this.list.append(slot);
+    const next = [...this.list.children].find((el) => ((el as HTMLElement).dataset.order ?? '') > slot.dataset.order!);
+    this.list.insertBefore(slot, next ?? null);
     this.element.hidden = false;
+    this.emitWaiting();
+  }
+
+  /** Expired or withdrawn: the form gives way to a note and no longer counts as waiting. */
+  private close(promptId: string): void {
+    const entry = this.forms.get(promptId);
+    if (!entry || this.answered.has(promptId)) return;
+    entry.timers.forEach((t) => window.clearTimeout(t));
+    entry.slot.replaceChildren(entry.form.closed());
+    this.answered.add(promptId);
     this.emitWaiting();
   }
 
@@ -76,18 +92,36 @@ export class CheckinSection {
     );
   }
 
-  private accepted(promptId: string): void {
-    const entry = this.forms.get(promptId);
+  private accepted(f: CheckinAccepted): void {
+    const entry = this.forms.get(f.promptId);
     if (!entry) return;
     entry.timers.forEach((t) => window.clearTimeout(t));
     entry.slot.replaceChildren(entry.form.accepted());
-    this.answered.add(promptId);
+    if (f.clientAction === 'call_emergency_number_now') {
+      // Said here at once, whether or not the crisis information follows.
+      const number = this.emergencyNumber;
+      entry.slot.prepend(
+        h(
+          'div',
+          { role: 'alert', class: 'checkin-emergency' },
+          h('p', { class: 'crisis-headline' }, 'Your answers suggest you may need emergency help.'),
+          number
+            ? h('p', null, h('a', { class: 'call-now', href: telHref(number) }, `Call ${number} now`))
+            : h('p', null, 'Call your local emergency number now.'),
+        ),
+      );
+    }
+    this.answered.add(f.promptId);
     this.emitWaiting();
   }
 
   private rejected(promptId: string, f: ErrorFrame): void {
     const entry = this.forms.get(promptId);
     if (!entry) return;
+    if (f.code === 'prompt_closed') {
+      this.close(promptId);
+      return;
+    }
     entry.form.rejected(
       capitalise(f.message),
       (f.problems ?? []).map((p) => ({ itemId: p.itemId, message: capitalise(p.message) })),

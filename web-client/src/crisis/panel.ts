@@ -114,33 +114,29 @@ export class CrisisPanel {
   }
 
   private notified(info: CrisisInfo, status?: IncidentStatus): Child[] {
-    const out: Child[] = [h('p', { class: 'crisis-headline' }, withStop(info.message))];
+    const emergency = status?.emergencyNumber ?? info.emergencyNumber;
+    const lines = status?.lines ?? info.lines;
+    const out: Child[] = [];
+    if (info.callEmergencyNow) {
+      out.push(
+        h('p', { class: 'crisis-headline' }, withStop(info.message)),
+        h('p', null, h('a', { class: 'call-now', href: telHref(emergency) }, `Call ${emergency} now`)),
+      );
+    } else {
+      out.push(h('p', { class: 'crisis-headline' }, withStop(info.message)));
+    }
     if (status?.state === 'acknowledged') {
       const who = status.acknowledgedBy ?? 'A clinician';
       out.push(h('p', { class: 'crisis-ack' }, `${who} has seen your message at ${messageTime(status.at, this.timeZone)}.`));
     } else if (status?.state === 'unanswered') {
-      out.push(h('p', { class: 'crisis-headline' }, withStop(status.message ?? `Please call ${callTargets(info)} now`)));
-    } else if (status?.state === 'resolved') {
-      out.push(
-        h(
-          'p',
-          null,
-          withStop(status.message ?? 'Your clinician has closed this request. If you still need help, press "I need help now" again'),
-        ),
-      );
+      out.push(h('p', { class: 'crisis-headline' }, withStop(status.message)));
     }
     out.push(
       h(
         'ul',
         { class: 'crisis-lines' },
-        info.lines.map((l) => h('li', null, h('span', { class: 'line-name' }, l.name), ' ', l.contact)),
-        h(
-          'li',
-          null,
-          h('span', { class: 'line-name' }, 'Emergency'),
-          ' ',
-          h('a', { href: telHref(info.emergencyNumber) }, `Call ${info.emergencyNumber}`),
-        ),
+        lines.map((l) => h('li', null, h('span', { class: 'line-name' }, l.name), ' ', l.contact)),
+        h('li', null, h('span', { class: 'line-name' }, 'Emergency'), ' ', h('a', { href: telHref(emergency) }, `Call ${emergency}`)),
       ),
       h('p', null, h('span', { class: 'line-name' }, 'Staffed hours:'), ' ', withStop(info.staffedHours)),
     );
@@ -158,11 +154,6 @@ export class CrisisPanel {
 
 function actions(links: HTMLAnchorElement[]): Child[] {
   return links.flatMap((a, i) => (i === 0 ? [a] : [' or ', a]));
-}
-
-function callTargets(info: CrisisInfo): string {
-  const first = info.lines[0];
-  return first ? `${first.contact} or ${info.emergencyNumber}` : info.emergencyNumber;
 }
 
 /** "Call 988" -> "call 988", for use mid-sentence (action texts start with a verb). */

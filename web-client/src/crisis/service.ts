@@ -6,6 +6,7 @@ import type { Connection } from '../connection';
 import type { CrisisInfo, IncidentStatus, ServerFrame } from '../protocol';
 import { Emitter } from '../ui/emitter';
 
+/** How long to wait for crisis.info before telling the client to call, and resending. */
 const ANSWER_TIMEOUT_MS = 10_000;
 
 export type CrisisState =
@@ -62,8 +63,12 @@ export class CrisisService {
     const sent = this.conn.send({ type: 'crisis.report', ref: 'c:' + this.pendingId, clientReportId: this.pendingId });
     window.clearTimeout(this.timer);
     if (sent) {
+      // The server asks for the report to be resent until crisis.info confirms it (it is
+      // idempotent by clientReportId); meanwhile the client is told to call directly.
       this.timer = window.setTimeout(() => {
+        if (!this.pendingId) return;
         if (this.current.kind === 'sending') this.set({ kind: 'no-answer' });
+        this.transmit();
       }, ANSWER_TIMEOUT_MS);
     }
   }

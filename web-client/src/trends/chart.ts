@@ -13,7 +13,7 @@ import {
   type ChartConfiguration,
   type Plugin,
 } from 'chart.js';
-import type { Trends } from '../protocol';
+import type { TrendPoint, Trends } from '../protocol';
 import { shortDate } from '../ui/time';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip);
@@ -73,7 +73,7 @@ export class TrendChart {
               title: (items) => (items[0] ? shortDate(items[0].parsed.x ?? 0, timeZone) : ''),
               label: (item) => {
                 const p = this.trends.points[item.dataIndex];
-                return p ? `${p.total} (${p.bandLabel})` : String(item.parsed.y);
+                return p ? describePoint(p) : String(item.parsed.y);
               },
             },
           },
@@ -157,4 +157,10 @@ function xRange(trends: Trends): { min: number; max: number } {
   const first = times.length ? Math.min(...times) : now - 28 * DAY_MS;
   const last = Math.max(now, ...times);
   return { min: first - 2 * DAY_MS, max: last + DAY_MS };
+}
+
+/** "14 (56%), Poor": the raw total, its percentage where the instrument has one, and its band. */
+export function describePoint(p: TrendPoint): string {
+  const value = p.percentage !== undefined ? `${p.total} (${p.percentage}%)` : String(p.total);
+  return p.bandLabel ? `${value}, ${p.bandLabel}` : value;
 }

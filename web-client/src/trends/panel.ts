@@ -5,13 +5,14 @@ import type { Api } from '../api';
 import type { Trends } from '../protocol';
 import { h, replace, uid } from '../ui/dom';
 import { dateTime, messageTime } from '../ui/time';
-import { TrendChart } from './chart';
+import { describePoint, TrendChart } from './chart';
 
 /** The scored instruments charted for every client, in this order. */
 export const CHARTED_INSTRUMENTS = [
   { id: 'phq9', title: 'PHQ-9' },
   { id: 'gad7', title: 'GAD-7' },
   { id: 'who5', title: 'WHO-5' },
+  { id: 'pulse', title: 'Safety pulse' },
 ] as const;
 
 interface Card {
@@ -132,7 +133,7 @@ export class TrendsPanel {
     const doseText = doses === 0 ? 'No dosing sessions.' : `${doses} dosing session${doses === 1 ? '' : 's'} marked.`;
     if (n === 0) return `No ${t.instrument.title} results yet. ${doseText}`;
     const last = t.points[n - 1];
-    return `${n} result${n === 1 ? '' : 's'}. Latest ${last.total} (${last.bandLabel}), ${messageTime(last.at, this.timeZone)}. ${doseText}`;
+    return `${n} result${n === 1 ? '' : 's'}. Latest ${describePoint(last)}, ${messageTime(last.at, this.timeZone)}. ${doseText}`;
   }
 
   private table(t: Trends): HTMLElement | null {
@@ -145,13 +146,11 @@ export class TrendsPanel {
         'table',
         null,
         h('caption', { class: 'sr-only' }, `${t.instrument.title} results`),
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'Score'), h('th', { scope: 'col' }, 'Band'))),
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'Result'))),
         h(
           'tbody',
           null,
-          [...t.points].reverse().map((p) =>
-            h('tr', null, h('td', null, dateTime(p.at, this.timeZone)), h('td', null, String(p.total)), h('td', null, p.bandLabel)),
-          ),
+          [...t.points].reverse().map((p) => h('tr', null, h('td', null, dateTime(p.at, this.timeZone)), h('td', null, describePoint(p)))),
         ),
       ),
     );

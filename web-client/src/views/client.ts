@@ -6,6 +6,7 @@ import { ChatView } from '../chat/view';
 import type { ChatService } from '../chat/service';
 import { CheckinSection } from '../checkin/section';
 import type { Connection } from '../connection';
+import { linesFor } from '../crisis/lines';
 import { CrisisPanel } from '../crisis/panel';
 import type { CrisisService } from '../crisis/service';
 import type { Me } from '../protocol';
@@ -26,7 +27,7 @@ export class ClientView {
     crisis: CrisisService,
   ) {
     this.crisisPanel = new CrisisPanel(crisis, me.clinic, me.user.timeZone);
-    this.checkins = new CheckinSection(conn, me.user.timeZone);
+    this.checkins = new CheckinSection(conn, me.user.timeZone, linesFor(me.clinic.country)?.emergency ?? null);
     const waitingNotice = h('p', { class: 'notice checkin-notice', hidden: true });
     this.chatSlot = h('div', { class: 'chat-slot' }, h('p', { class: 'loading' }, 'Loading your conversation…'));
     this.element = h('div', { class: 'client-view' }, this.crisisPanel.element, waitingNotice, this.chatSlot, this.checkins.element);

@@ -13,6 +13,7 @@ import {
   type Me,
   type ServerFrame,
   type Severity,
+  type TriggerKind,
 } from '../protocol';
 import type { Announcer } from '../ui/announce';
 import { chime } from '../ui/chime';
@@ -21,6 +22,18 @@ import { Emitter } from '../ui/emitter';
 import { age, messageTime } from '../ui/time';
 
 const SEVERITY_ORDER: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, WATCH: 2 };
+
+const TRIGGER_LABELS: Record<TriggerKind, string> = {
+  crisis_button: 'Pressed “I need help now”',
+  checkin: 'Check-in answers',
+  chat: 'Chat message',
+  missed_checkin: 'Missed check-in',
+};
+
+/** What set the alert off, in words: the server's summary (rule names and scores only), or its kind. */
+function triggerText(i: Incident): string {
+  return i.trigger?.summary || (i.trigger ? TRIGGER_LABELS[i.trigger.kind] : undefined) || 'Alert raised';
+}
 
 const DISPOSITION_LABELS: Record<Disposition, string> = {
   reached_client: 'Reached the client',
@@ -77,7 +90,14 @@ export class OncallView {
   }
 
   private handle(f: ServerFrame): void {
-    if (f.type === 'alert') this.upsert(f.incident, true);
+    if (f.type === 'alert') {
+      this.upsert(f.incident, true);
+    } else if (f.type === 'notice' && f.kind === 'coverage_gap') {
+      // No health information in this notice: a rota problem the on-call person should know of.
+      this.latest.hidden = false;
+      this.latest.textContent = 'On-call coverage has a gap: nobody is scheduled for part of the rota. Please tell the clinic lead.';
+      this.announcer.say(this.latest.textContent, true);
+    }
   }
 
   /**
@@ -118,7 +138,7 @@ export class OncallView {
     const text = `New ${i.severity} alert`;
     this.latest.hidden = false;
     this.latest.textContent = `${text} at ${messageTime(i.openedAt, this.me.user.timeZone)}: ${i.clientName}.`;
-    this.announcer.say(`${text}: ${i.clientName}, ${i.trigger.summary}.`, i.severity !== 'WATCH');
+    this.announcer.say(`${text}: ${i.clientName}, ${triggerText(i)}.`, i.severity !== 'WATCH');
     chime(i.severity);
     if ('Notification' in window && Notification.permission === 'granted') {
       try {
@@ -183,7 +203,7 @@ export class OncallView {
           h('span', { class: 'alert-state' }, acknowledged ? 'Acknowledged' : 'Waiting for acknowledgement'),
         ),
         h('h3', { id: nameId, class: 'alert-client' }, i.clientName),
-        h('p', { class: 'alert-trigger' }, i.trigger.summary),
+        h('p', { class: 'alert-trigger' }, triggerText(i)),
         h(
           'p',
           { class: 'alert-age' },
@@ -191,6 +211,13 @@ export class OncallView {
           h('time', { datetime: i.openedAt, class: 'age' }, age(i.openedAt)),
           ` (${messageTime(i.openedAt, this.me.user.timeZone)})`,
         ),
+        i.unansweredAt && !acknowledged
+          ? h(
+              'p',
+              { class: 'alert-unanswered' },
+              `Nobody acknowledged it through the whole escalation chain (by ${messageTime(i.unansweredAt, this.me.user.timeZone)}). The client was told to call the crisis line.`,
+            )
+          : null,
         acknowledged && i.acknowledgedBy
           ? h(
               'p',

@@ -105,7 +105,7 @@ export class TherapistView {
     const unread = conversation ? conversation.unread : (c.unread ?? 0);
     const scores = CHARTED_INSTRUMENTS.flatMap((ins) => {
       const s = c.latestScores?.[ins.id];
-      return s ? [`${ins.title} ${s.total} (${s.bandLabel})`] : [];
+      return s ? [s.bandLabel ? `${ins.title} ${s.total} (${s.bandLabel})` : `${ins.title} ${s.total}`] : [];
     });
     button.setAttribute('aria-current', String(this.detail?.clientId === clientId));
     replace(
@@ -177,10 +177,17 @@ export class TherapistView {
     if (f.type === 'checkin.result') {
       const c = this.clients.find((x) => x.id === f.clientId);
       if (!c) return;
-      c.latestScores = { ...c.latestScores, [f.instrumentId]: { total: f.total, bandLabel: f.bandLabel, at: f.at } };
-      this.renderItem(c.id);
+      const scored = typeof f.total === 'number';
+      if (scored) {
+        c.latestScores = { ...c.latestScores, [f.instrumentId]: { total: f.total!, bandLabel: f.bandLabel ?? '', at: f.at } };
+        this.renderItem(c.id);
+      }
       if (this.detail?.clientId === c.id) this.detail.trends.refresh(f.instrumentId);
-      this.announcer.say(`New ${f.title} result for ${c.displayName}: ${f.total}, ${f.bandLabel}.`);
+      this.announcer.say(
+        scored
+          ? `New ${f.title} result for ${c.displayName}: ${f.total}${f.bandLabel ? `, ${f.bandLabel}` : ''}.`
+          : `${c.displayName} answered a ${f.title}.`,
+      );
     } else if (f.type === 'alert') {
       const c = this.clients.find((x) => x.id === f.incident.clientId);
       if (!c) return;
