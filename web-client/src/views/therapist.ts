@@ -117,7 +117,8 @@ export class TherapistView {
         c.openIncident ? h('span', { class: `badge sev-${c.openIncident.severity.toLowerCase()}` }, `${c.openIncident.severity} alert`) : null,
         unread > 0 ? h('span', { class: 'badge unread' }, `${unread} unread`) : null,
       ),
-      h('span', { class: 'client-scores' }, scores.length ? scores.join(', ') : 'No scores yet'),
+      // Only say "no scores" when the server sent scores; an older server sends none at all.
+      c.latestScores === undefined ? null : h('span', { class: 'client-scores' }, scores.length ? scores.join(', ') : 'No scores yet'),
     );
   }
 
