@@ -21,7 +21,18 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export class Connection {
+/** What features need of the connection (and what unit tests fake). */
+export interface Channel {
+  readonly frames: Emitter<ServerFrame>;
+  readonly state: Emitter<ConnectionState>;
+  readonly isOpen: boolean;
+  /** Sends when connected; returns false (and sends nothing) otherwise. */
+  send(frame: ClientFrame): boolean;
+  /** Drops a connection that looks stuck and reconnects. */
+  restart(): void;
+}
+
+export class Connection implements Channel {
   readonly state = new Emitter<ConnectionState>();
   readonly frames = new Emitter<ServerFrame>();
   /** Emitted after every frame sent: the server restarts its idle clock on inbound frames. */

@@ -7,7 +7,7 @@
 // not confirmed after several tries), with Retry reusing the same clientMsgId.
 
 import { capitalise } from '../api';
-import type { Connection } from '../connection';
+import type { Channel } from '../connection';
 import type {
   ChatAck,
   ChatHistoryPage,
@@ -56,7 +56,7 @@ export class ChatService {
   private readonly unsubscribe: (() => void)[];
 
   constructor(
-    private readonly conn: Connection,
+    private readonly conn: Channel,
     private readonly me: Me,
     private readonly outbox: Outbox,
   ) {
@@ -71,7 +71,7 @@ export class ChatService {
   dispose(): void {
     this.unsubscribe.forEach((u) => u());
     this.connectionLost();
-    this.timers.forEach((t) => window.clearTimeout(t));
+    this.timers.forEach((t) => clearTimeout(t));
     for (const c of this.conversations.values()) c.typing.clear();
   }
 
@@ -329,7 +329,7 @@ export class ChatService {
     if (!c || !c.synced || !this.conn.isOpen || this.inFlight.has(conversationId)) return;
     const next = this.outbox.forConversation(conversationId).find((e) => e.state === 'pending');
     if (!next) return;
-    const timer = window.setTimeout(() => this.ackTimedOut(conversationId, next.clientMsgId), ACK_TIMEOUT_MS);
+    const timer = setTimeout(() => this.ackTimedOut(conversationId, next.clientMsgId), ACK_TIMEOUT_MS);
     this.inFlight.set(conversationId, { clientMsgId: next.clientMsgId, timer });
     this.conn.send({
       type: 'chat.send',
@@ -345,7 +345,7 @@ export class ChatService {
     this.attempts.delete(clientMsgId);
     const f = this.inFlight.get(conversationId);
     if (f && f.clientMsgId === clientMsgId) {
-      window.clearTimeout(f.timer);
+      clearTimeout(f.timer);
       this.inFlight.delete(conversationId);
     }
     this.changed.emit(conversationId);
@@ -357,7 +357,7 @@ export class ChatService {
     if (!entry) return;
     const f = this.inFlight.get(entry.conversationId);
     if (f && f.clientMsgId === clientMsgId) {
-      window.clearTimeout(f.timer);
+      clearTimeout(f.timer);
       this.inFlight.delete(entry.conversationId);
     }
     const attempt = (this.attempts.get(clientMsgId) ?? 0) + 1;
@@ -396,13 +396,13 @@ export class ChatService {
   }
 
   private connectionLost(): void {
-    for (const f of this.inFlight.values()) window.clearTimeout(f.timer);
+    for (const f of this.inFlight.values()) clearTimeout(f.timer);
     this.inFlight.clear();
     for (const c of this.conversations.values()) c.synced = false;
   }
 
   private later(ms: number, fn: () => void): void {
-    const t = window.setTimeout(() => {
+    const t = setTimeout(() => {
       this.timers.delete(t);
       fn();
     }, ms);

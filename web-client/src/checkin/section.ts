@@ -3,7 +3,7 @@
 // Forms are ordered by due time and their position within a plan step, and leave at expiry.
 
 import { capitalise } from '../api';
-import type { Connection } from '../connection';
+import type { Channel } from '../connection';
 import { telHref } from '../crisis/lines';
 import type { CheckinAccepted, CheckinPrompt, ErrorFrame, ServerFrame } from '../protocol';
 import { h, uid } from '../ui/dom';
@@ -22,7 +22,7 @@ export class CheckinSection {
   private readonly off: () => void;
 
   constructor(
-    private readonly conn: Connection,
+    private readonly conn: Channel,
     private readonly timeZone: string,
     /** The clinic's emergency number, for answers that report an emergency. */
     private readonly emergencyNumber: string | null,
@@ -45,7 +45,7 @@ export class CheckinSection {
 
   dispose(): void {
     this.off();
-    for (const f of this.forms.values()) f.timers.forEach((t) => window.clearTimeout(t));
+    for (const f of this.forms.values()) f.timers.forEach((t) => clearTimeout(t));
   }
 
   private handle(f: ServerFrame): void {
@@ -60,7 +60,7 @@ export class CheckinSection {
     const form = new CheckinForm(prompt, this.timeZone, {
       submit: (answers) => {
         const sent = this.conn.send({ type: 'checkin.submit', ref: 'k:' + prompt.promptId, promptId: prompt.promptId, answers });
-        if (sent) timers.push(window.setTimeout(() => form.timedOut(), ANSWER_TIMEOUT_MS));
+        if (sent) timers.push(setTimeout(() => form.timedOut(), ANSWER_TIMEOUT_MS));
         return sent;
       },
     });
@@ -68,7 +68,7 @@ export class CheckinSection {
     slot.dataset.order = `${prompt.dueAt}|${String(prompt.position ?? 0).padStart(4, '0')}`;
     const untilExpiry = new Date(prompt.expiresAt).getTime() - Date.now();
     // setTimeout cannot wait longer than ~24.8 days; prompts close long before that.
-    if (untilExpiry < 2 ** 31 - 1) timers.push(window.setTimeout(() => this.close(prompt.promptId), Math.max(0, untilExpiry)));
+    if (untilExpiry < 2 ** 31 - 1) timers.push(setTimeout(() => this.close(prompt.promptId), Math.max(0, untilExpiry)));
     this.forms.set(prompt.promptId, { form, slot, timers });
     const next = [...this.list.children].find((el) => ((el as HTMLElement).dataset.order ?? '') > slot.dataset.order!);
     this.list.insertBefore(slot, next ?? null);
@@ -80,7 +80,7 @@ export class CheckinSection {
   private close(promptId: string): void {
     const entry = this.forms.get(promptId);
     if (!entry || this.answered.has(promptId)) return;
-    entry.timers.forEach((t) => window.clearTimeout(t));
+    entry.timers.forEach((t) => clearTimeout(t));
     entry.slot.replaceChildren(entry.form.closed());
     this.answered.add(promptId);
     this.emitWaiting();
@@ -95,7 +95,7 @@ export class CheckinSection {
   private accepted(f: CheckinAccepted): void {
     const entry = this.forms.get(f.promptId);
     if (!entry) return;
-    entry.timers.forEach((t) => window.clearTimeout(t));
+    entry.timers.forEach((t) => clearTimeout(t));
     entry.slot.replaceChildren(entry.form.accepted());
     if (f.clientAction === 'call_emergency_number_now') {
       // Said here at once, whether or not the crisis information follows.

@@ -2,7 +2,7 @@
 // (clientReportId), kept in sessionStorage until the server answers, so a reload or a dropped
 // connection resends the same request rather than losing it or opening a second incident.
 
-import type { Connection } from '../connection';
+import type { Channel } from '../connection';
 import type { CrisisInfo, IncidentStatus, ServerFrame } from '../protocol';
 import { Emitter } from '../ui/emitter';
 
@@ -26,7 +26,7 @@ export class CrisisService {
   private readonly off: (() => void)[];
 
   constructor(
-    private readonly conn: Connection,
+    private readonly conn: Channel,
     private readonly storageKey: string,
   ) {
     this.pendingId = readPending(storageKey);
@@ -45,7 +45,7 @@ export class CrisisService {
 
   dispose(): void {
     this.off.forEach((o) => o());
-    window.clearTimeout(this.timer);
+    clearTimeout(this.timer);
   }
 
   /** The button: tell the on-call clinician. Pressing again while unanswered resends the same request. */
@@ -61,11 +61,11 @@ export class CrisisService {
   private transmit(): void {
     if (!this.pendingId) return;
     const sent = this.conn.send({ type: 'crisis.report', ref: 'c:' + this.pendingId, clientReportId: this.pendingId });
-    window.clearTimeout(this.timer);
+    clearTimeout(this.timer);
     if (sent) {
       // The server asks for the report to be resent until crisis.info confirms it (it is
       // idempotent by clientReportId); meanwhile the client is told to call directly.
-      this.timer = window.setTimeout(() => {
+      this.timer = setTimeout(() => {
         if (!this.pendingId) return;
         if (this.current.kind === 'sending') this.set({ kind: 'no-answer' });
         this.transmit();
@@ -90,7 +90,7 @@ export class CrisisService {
   }
 
   private answered(): void {
-    window.clearTimeout(this.timer);
+    clearTimeout(this.timer);
     this.pendingId = null;
     writePending(this.storageKey, null);
   }
