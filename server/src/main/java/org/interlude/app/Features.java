@@ -9,6 +9,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.interlude.audit.AuditLog;
+import org.interlude.chat.ChatService;
+import org.interlude.chat.Conversations;
+import org.interlude.chat.MessageWriter;
+import org.interlude.chat.UnreadNotices;
 import org.interlude.cluster.Bus;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.Argon2Params;
@@ -23,6 +27,11 @@ import org.interlude.identity.Passwords;
 import org.interlude.identity.Sessions;
 import org.interlude.storage.Storage;
 import org.interlude.web.Api;
+import org.interlude.web.ChatFrames;
+import org.interlude.web.FrameSchemas;
+import org.interlude.web.Frames;
+import org.interlude.web.SocketHub;
+import org.interlude.web.WebSocketEndpoint;
 import org.interlude.web.IdentityRoutes;
 import org.interlude.web.OriginPolicy;
 import org.interlude.web.RouteSpec;
@@ -41,10 +50,14 @@ public final class Features {
   private final List<Long> timers = new ArrayList<>();
   private final Services services;
   private volatile String initialAdminPassword;
+  private volatile boolean accepting = true;
+  private WebSocketEndpoint webSocket;
+  private Frames frames;
 
   /** The wired services, for the adapters and for tests. */
   public record Services(Clock clock, Bus bus, KeyRing keyRing, DataKeys dataKeys, AuditLog audit,
-      IdentityStore identityStore, Passwords passwords, Sessions sessions, Access access, IdentityService identity, AdminService admin) {}
+      IdentityStore identityStore, Passwords passwords, Sessions sessions, Access access, IdentityService identity,
+      AdminService admin, SocketHub hub, ChatService chat) {}
 
   private Features(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -68,9 +81,25 @@ public final class Features {
       Access access = new Access(pool, clock);
       IdentityService identity = new IdentityService(pool, store, passwords, sessions, throttle, audit, dataKeys, clock);
       AdminService admin = new AdminService(pool, store, passwords, sessions, access, audit, clock,
-          id.invitationLifetime(), id.breakGlassDuration(), cfg.http().publicUrl());
-      Services s = new Services(clock, bus, ring, dataKeys, audit, store, passwords, sessions, access, identity, admin);
+          id.invitationLifetime(), id.breakGlassDuration(), cfg.http().publicUrl(), bus);
+      SocketHub hub = new SocketHub(vertx, bus, cfg.node().id());
+      Conversations conversations = new Conversations(pool, dataKeys, bus, clock);
+      ChatService chat = new ChatService(pool, conversations, new MessageWriter(pool, clock, 4), audit, clock,
+          cfg.chat().maxMessageChars());
+      Services s = new Services(clock, bus, ring, dataKeys, audit, store, passwords, sessions, access, identity, admin,
+          hub, chat);
       Features f = new Features(vertx, s);
+      OriginPolicy origins = new OriginPolicy(cfg.http().allowedOrigins());
+      f.frames = new Frames(FrameSchemas.load());
+      new ChatFrames(chat, hub, cfg.chat(), (conversation, message) -> { }).install(f.frames);
+      f.frames.checkComplete();
+      f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, hub, f.frames, cfg.chat(), () -> f.accepting);
+      UnreadNotices unread = new UnreadNotices(pool, clock, cfg.chat().unreadNoticeAfter());
+      hub.registerSource("notice", (socket, objectId) -> {
+        String[] p = objectId.split("\\|");
+        return Future.succeededFuture(List.of(new JsonObject().put("type", "notice").put("kind", p[0])
+            .put("clientId", p[1]).put("at", p[2])));
+      });
       Future<Void> seeded = options.demo() ? DemoClinic.seed(s) : Future.succeededFuture();
       return seeded
           .compose(v -> admin.bootstrap(cfg.admin().username(), cfg.admin().password().reveal(), cfg.clinic().name(),
@@ -78,10 +107,16 @@ public final class Features {
           .compose(pw -> {
             f.initialAdminPassword = pw;
             List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
-            return Api.build(vertx, sessions, new OriginPolicy(cfg.http().allowedOrigins()), table);
+            return Api.build(vertx, sessions, origins, table);
           })
           .map(api -> {
             router.route("/*").order(0).subRouter(api);
+            f.webSocket.install(router);
+            long noticeEvery = Math.max(1000, Math.min(30_000, cfg.chat().unreadNoticeAfter().toMillis() / 4));
+            f.timers.add(vertx.setPeriodic(noticeEvery, t -> unread.run()
+                .onSuccess(raised -> raised.forEach(r -> hub.nudge(r.therapists(), "notice",
+                    "unread_messages|" + r.clientId() + "|" + r.at().toInstant())))
+                .onFailure(err -> log.warn("unread notices failed: {}", err.getClass().getSimpleName()))));
             f.timers.add(vertx.setPeriodic(1000, t -> sessions.sweep()
                 .onFailure(err -> log.warn("session sweep failed: {}", err.getClass().getSimpleName()))));
             return f;
@@ -119,8 +154,29 @@ public final class Features {
     return new JsonObject();
   }
 
+  /**
+   * Stops taking frames, lets queued messages commit (their senders get acks), then closes every
+   * socket with 1001 so clients reconnect (to another node) and resynchronise.
+   */
   Future<Void> stop(long graceMs) {
+    accepting = false;
     timers.forEach(vertx::cancelTimer);
-    return Future.succeededFuture();
+    if (frames != null) {
+      frames.stopAccepting();
+    }
+    if (webSocket != null) {
+      webSocket.stop();
+    }
+    return services.chat().drain()
+        .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .otherwise(err -> {
+          log.error("chat writes did not finish within the shutdown grace period");
+          return null;
+        })
+        .compose(v -> vertx.timer(100))
+        .map(t -> {
+          services.hub().closeAll((short) 1001, "server shutting down");
+          return null;
+        });
   }
 }

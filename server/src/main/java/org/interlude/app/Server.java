@@ -3,7 +3,6 @@ package org.interlude.app;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -200,7 +199,6 @@ public final class Server {
     }
     draining = true;
     long graceMs = cfg.shutdown().grace().toMillis();
-    Promise<Void> done = Promise.promise();
     Future<Void> f = Future.succeededFuture();
     Features feat = features;
     if (feat != null) {
@@ -221,8 +219,19 @@ public final class Server {
     if (st != null) {
       f = f.compose(v -> st.close().onFailure(err -> log.error("storage did not stop cleanly", err)).otherwiseEmpty());
     }
-    f.onComplete(ar -> vertx.close().onComplete(ignored -> done.complete()));
-    return done.future();
+    // Vert.x is closed from a plain thread: a completion callback scheduled on one of its own
+    // (now terminated) event loops would never run, and the caller would wait forever.
+    java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+    f.onComplete(ar -> new Thread(() -> {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("vert.x did not close cleanly: {}", e.getClass().getSimpleName());
+      } finally {
+        closed.complete(null);
+      }
+    }, "interlude-close").start());
+    return Future.fromCompletionStage(closed);
   }
 
   public int httpPort() {

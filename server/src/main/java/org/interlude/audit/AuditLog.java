@@ -76,7 +76,7 @@ public final class AuditLog {
    * (lowest id) where the chain breaks.
    */
   public Future<JsonObject> verify(UUID clinicId) {
-    Tuple chains = Tuple.of(new UUID[] {clinicId, NO_CLINIC});
+    Tuple chains = Tuple.tuple().addArrayOfUUID(new UUID[] {clinicId, NO_CLINIC});
     return pool.preparedQuery("SELECT id, chain, chain_seq, at, actor_id, actor_role, clinic_id, subject_client, object_type,"
             + " object_id, action, outcome, source_ip, node_id, correlation_id, prev_hash, hash"
             + " FROM audit_log WHERE chain = ANY($1) ORDER BY chain, chain_seq").execute(chains)

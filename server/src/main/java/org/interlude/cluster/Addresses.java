@@ -12,5 +12,8 @@ public final class Addresses {
   public static final BusAddress<UserNudge> USER_NUDGE =
       new BusAddress<>("interlude.user.nudge", UserNudge.class, UserNudge::read);
 
-  static final List<BusAddress<?>> ALL = List.of(SESSION_ENDED, USER_NUDGE);
+  public static final BusAddress<AccessChanged> ACCESS_CHANGED =
+      new BusAddress<>("interlude.access.changed", AccessChanged.class, AccessChanged::read);
+
+  static final List<BusAddress<?>> ALL = List.of(SESSION_ENDED, USER_NUDGE, ACCESS_CHANGED);
 }

@@ -37,9 +37,12 @@ public final class AdminService {
   private final Duration invitationLifetime;
   private final Duration breakGlassDuration;
   private final URI publicUrl;
+  private final org.interlude.cluster.Bus bus;
 
   public AdminService(Pool pool, IdentityStore store, Passwords passwords, Sessions sessions, Access access,
-      AuditLog audit, Clock clock, Duration invitationLifetime, Duration breakGlassDuration, URI publicUrl) {
+      AuditLog audit, Clock clock, Duration invitationLifetime, Duration breakGlassDuration, URI publicUrl,
+      org.interlude.cluster.Bus bus) {
+    this.bus = bus;
     this.pool = pool;
     this.store = store;
     this.passwords = passwords;
@@ -124,7 +127,13 @@ public final class AdminService {
                   .compose(r -> audit.record(tx, AuditEvent.of("user.disable").clinic(admin.clinicId())
                       .actor(admin.userId(), admin.auditRole()).object("user", userId)
                       .subject(u.isClient() ? userId : null).source(admin.sourceIp(), admin.correlationId()).build())))
-              .onSuccess(x -> sessions.announceAllEnded(userId, "disabled"));
+              .compose(x -> pool.preparedQuery("SELECT client_id FROM care_team WHERE therapist_id = $1 OR client_id = $1")
+                  .execute(Tuple.of(userId)))
+              .map(rows -> {
+                sessions.announceAllEnded(userId, "disabled");
+                rows.forEach(r -> accessChanged(r.getUUID(0)));
+                return (Void) null;
+              });
         });
   }
 
@@ -143,7 +152,8 @@ public final class AdminService {
           return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(Tuple.of(clientId, therapistId))
               .compose(r -> audit.record(tx, AuditEvent.of(add ? "care_team.add" : "care_team.remove")
                   .clinic(admin.clinicId()).actor(admin.userId(), admin.auditRole()).subject(clientId)
-                  .object("user", therapistId).source(admin.sourceIp(), admin.correlationId()).build())));
+                  .object("user", therapistId).source(admin.sourceIp(), admin.correlationId()).build())))
+              .onSuccess(v -> accessChanged(clientId));
         }));
   }
 
@@ -233,9 +243,14 @@ public final class AdminService {
                 .compose(r -> audit.record(tx, AuditEvent.of("break_glass").clinic(actor.clinicId())
                     .actor(actor.userId(), actor.auditRole()).subject(clientId).object("break_glass", id)
                     .source(actor.sourceIp(), actor.correlationId()).build()))
-                .map(r -> new JsonObject().put("id", id.toString()).put("expiresAt", expires.toInstant().toString())));
+                .map(r -> new JsonObject().put("id", id.toString()).put("expiresAt", expires.toInstant().toString())))
+                .onSuccess(r -> accessChanged(clientId));
           });
     });
+  }
+
+  private void accessChanged(UUID clientId) {
+    bus.publish(org.interlude.cluster.Addresses.ACCESS_CHANGED, new org.interlude.cluster.AccessChanged(clientId));
   }
 
   /**
@@ -251,6 +266,9 @@ public final class AdminService {
       String password = configuredPassword == null || configuredPassword.isEmpty()
           ? RandomTokens.newToken().substring(0, 24) : configuredPassword;
       return passwords.hashNew(password, username)
+          .recover(err -> Future.failedFuture(err instanceof InvalidInput i
+              ? new IllegalStateException("admin.password (INTERLUDE_ADMIN_PASSWORD) is not acceptable: " + i.getMessage())
+              : err))
           .compose(hash -> pool.withTransaction(tx -> store.createClinic(tx, clinicName, country, timeZone, staffedHours)
               .compose(clinic -> store.insertUser(tx, clinic.id(), username, "Administrator", EnumSet.of(Role.ADMIN), hash,
                       timeZone)

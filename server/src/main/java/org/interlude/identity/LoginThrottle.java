@@ -39,7 +39,7 @@ public final class LoginThrottle {
   public Future<Duration> blockedFor(String username, String ip) {
     Instant now = clock.instant();
     return pool.preparedQuery("SELECT max(blocked_until) FROM login_throttle WHERE throttle_key = ANY($1)")
-        .execute(Tuple.of(keys(username, ip).toArray(String[]::new)))
+        .execute(Tuple.tuple().addArrayOfString(keys(username, ip).toArray(String[]::new)))
         .map(rows -> {
           OffsetDateTime until = rows.iterator().next().getOffsetDateTime(0);
           if (until == null || !until.toInstant().isAfter(now)) {

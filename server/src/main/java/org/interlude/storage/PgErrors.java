@@ -27,7 +27,10 @@ public final class PgErrors {
       if (state.startsWith("23") || state.equals("40001") || state.equals("40P01")) {
         return new StorageException.Conflict("conflict (" + state + ")", t);
       }
-      if (state.startsWith("08") || state.startsWith("57") || state.startsWith("53")) {
+      // Connection-level refusals (server shutting down, database not accepting connections,
+      // too many clients) are FATAL errors of the connection attempt, not of the statement.
+      if (state.startsWith("08") || state.startsWith("57") || state.startsWith("53") || state.equals("55000")
+          || state.equals("3D000") || "FATAL".equals(pg.getSeverity())) {
         return new StorageException.Unavailable("database unavailable (" + state + ")", t);
       }
       return t;

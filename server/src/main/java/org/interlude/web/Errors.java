@@ -67,7 +67,9 @@ public final class Errors {
       return new Mapped(409, body("conflict", "the request conflicts with the current state; reload and retry", null));
     }
     if (t instanceof StorageException.Unavailable) {
-      log.warn("database unavailable correlationId={}", correlationId);
+      Throwable cause = t.getCause();
+      log.warn("database unavailable correlationId={} cause={}", correlationId,
+          cause == null ? "-" : cause.getClass().getName() + ": " + cause.getMessage());
       return new Mapped(503, body("unavailable", "the service is temporarily unavailable; retry shortly", null));
     }
     log.error("unexpected failure correlationId={} type={}", correlationId, t.getClass().getName(), t);

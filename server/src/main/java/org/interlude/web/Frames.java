@@ -28,6 +28,7 @@ public final class Frames {
 
   private final FrameSchemas schemas;
   private final Map<String, Spec> specs = new ConcurrentHashMap<>();
+  private volatile boolean accepting = true;
 
   public Frames(FrameSchemas schemas) {
     this.schemas = schemas;
@@ -55,7 +56,16 @@ public final class Frames {
     return Map.copyOf(specs);
   }
 
+  /** On shutdown: frames are refused (unavailable) so clients resend them to another node. */
+  public void stopAccepting() {
+    accepting = false;
+  }
+
   void dispatch(Socket socket, String text) {
+    if (!accepting) {
+      socket.send(error("unavailable", "the server is restarting; reconnect and send again", null, null));
+      return;
+    }
     JsonObject frame;
     try {
       frame = new JsonObject(text);

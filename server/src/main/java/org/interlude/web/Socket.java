@@ -20,6 +20,7 @@ public final class Socket {
   private volatile long lastReceivedNanos = System.nanoTime();
   private volatile long lastTouchNanos = System.nanoTime();
   private volatile boolean closed;
+  private final io.vertx.core.Promise<Void> gone = io.vertx.core.Promise.promise();
 
   Socket(ServerWebSocket ws, Sessions.Authenticated auth) {
     this.ws = ws;
@@ -55,6 +56,24 @@ public final class Socket {
     return true;
   }
 
+  /**
+   * Sends one frame of a long answer (sync, history), waiting while the socket's write queue is
+   * full instead of disconnecting: the reader asked for this data and gets it at its own pace.
+   */
+  public io.vertx.core.Future<Void> sendPaced(JsonObject frame) {
+    if (!isOpen()) {
+      return io.vertx.core.Future.failedFuture(new IllegalStateException("socket closed"));
+    }
+    ws.writeTextMessage(frame.encode());
+    if (!ws.writeQueueFull()) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
+    ws.drainHandler(v -> drained.tryComplete());
+    gone.future().onComplete(v -> drained.tryFail("socket closed"));
+    return drained.future();
+  }
+
   public void close(short code, String reason) {
     if (closed) {
       return;
@@ -63,6 +82,12 @@ public final class Socket {
     if (!ws.isClosed()) {
       ws.close(code, reason);
     }
+  }
+
+  /** Called by the endpoint when the connection has closed, whoever closed it. */
+  void closedByPeerOrServer() {
+    closed = true;
+    gone.tryComplete();
   }
 
   void received() {

@@ -50,14 +50,16 @@ public final class SocketHub {
   }
 
   private final Bus bus;
+  private final String nodeId;
   private final Map<UUID, Set<Socket>> byUser = new ConcurrentHashMap<>();
   private final Map<String, NudgeSource> sources = new ConcurrentHashMap<>();
   private final List<ConnectHook> connectHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<HelloPart> helloParts = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
-  public SocketHub(Vertx vertx, Bus bus) {
+  public SocketHub(Vertx vertx, Bus bus, String nodeId) {
     this.bus = bus;
+    this.nodeId = nodeId;
     consumers.add(bus.subscribe(Addresses.USER_NUDGE, this::deliver));
     consumers.add(bus.subscribe(Addresses.SESSION_ENDED, ended -> {
       for (Socket s : sockets(ended.userId())) {
@@ -86,11 +88,24 @@ public final class SocketHub {
   /** Tells every node that {@code kind}/{@code objectId} changed for these users. */
   public void nudge(Collection<UUID> userIds, String kind, String objectId) {
     if (!userIds.isEmpty()) {
-      bus.publish(Addresses.USER_NUDGE, new UserNudge(Set.copyOf(userIds), kind, objectId));
+      bus.publish(Addresses.USER_NUDGE, new UserNudge(Set.copyOf(userIds), kind, objectId, null));
+    }
+  }
+
+  /**
+   * As {@link #nudge}, for state this node has already pushed to its own sockets (the fast path
+   * of chat delivery): only the other nodes load and deliver it.
+   */
+  public void nudgeOtherNodes(Collection<UUID> userIds, String kind, String objectId) {
+    if (!userIds.isEmpty()) {
+      bus.publish(Addresses.USER_NUDGE, new UserNudge(Set.copyOf(userIds), kind, objectId, nodeId));
     }
   }
 
   private void deliver(UserNudge n) {
+    if (nodeId.equals(n.origin())) {
+      return;
+    }
     NudgeSource source = sources.get(n.kind());
     if (source == null) {
       log.warn("no nudge source for kind={}", n.kind());

@@ -91,6 +91,8 @@ public final class WebSocketEndpoint {
       refuse(ctx, 401, "unauthenticated", "sign in first");
       return;
     }
+    // The upgrade must happen before the request is consumed; hold it while the session is checked.
+    req.pause();
     sessions.authenticate(cookie.getValue(), Api.sourceIp(ctx), RequestLog.of(ctx), true).onComplete(ar -> {
       if (ar.failed()) {
         Errors.Mapped m = Errors.map(ar.cause(), RequestLog.of(ctx));
@@ -125,7 +127,10 @@ public final class WebSocketEndpoint {
       return;
     }
     hub.add(s);
-    ws.closeHandler(v -> hub.remove(s));
+    ws.closeHandler(v -> {
+      hub.remove(s);
+      s.closedByPeerOrServer();
+    });
     ws.exceptionHandler(err -> log.debug("websocket error socket={} type={}", s.id(), err.getClass().getSimpleName()));
     ws.pongHandler(b -> s.received());
     ws.binaryMessageHandler(b -> {

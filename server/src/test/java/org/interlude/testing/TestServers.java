@@ -40,7 +40,7 @@ public final class TestServers {
       env.put("INTERLUDE_DATABASE_URL", "postgresql://" + db.host() + ":" + db.port() + "/" + db.database());
       env.put("INTERLUDE_DATABASE_USER", db.user());
       env.put("INTERLUDE_DATABASE_POOL_SIZE", "8");
-      env.put("INTERLUDE_ADMIN_PASSWORD", "admin-password-for-tests");
+      env.put("INTERLUDE_ADMIN_PASSWORD", "first-boot-secret-for-tests-7");
       env.put("INTERLUDE_SHUTDOWN_GRACE", "5s");
       return env;
     } catch (IOException e) {
