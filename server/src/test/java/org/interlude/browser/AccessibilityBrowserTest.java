@@ -109,6 +109,34 @@ class AccessibilityBrowserTest {
   }
 
   @Test
+  void aClientCanSignInAskForHelpAndWriteWithTheKeyboardAlone() {
+    try (BrowserContext context = Browsers.context(browser)) {
+      Page page = context.newPage();
+      page.navigate(node.baseUrl() + "/");
+      assertThat(page.getByLabel("Username")).isFocused();
+      page.keyboard().type("client2");
+      page.keyboard().press("Tab");
+      page.keyboard().type(DemoNode.PASSWORD);
+      page.keyboard().press("Enter");
+      Ui.awaitConnected(page);
+      assertThat(Ui.conversation(page)).isVisible();
+      // Tab through the page in order: the help button comes before the conversation and the message box.
+      List<String> visited = new java.util.ArrayList<>();
+      for (int i = 0; i < 30 && !"Message".equals(visited.isEmpty() ? null : visited.get(visited.size() - 1)); i++) {
+        page.keyboard().press("Tab");
+        visited.add((String) page.evaluate("() => { const e = document.activeElement;"
+            + " return e.labels && e.labels.length ? e.labels[0].textContent : (e.getAttribute('aria-label') || e.textContent.trim()); }"));
+      }
+      assertTrue(visited.contains("I need help now"), "help button reachable by Tab: " + visited);
+      assertTrue(visited.indexOf("I need help now") < visited.indexOf("Conversation"), "help comes first: " + visited);
+      assertEquals("Message", visited.get(visited.size() - 1), "message box reachable by Tab: " + visited);
+      page.keyboard().type("Sent with the keyboard only.");
+      page.keyboard().press("Enter");
+      assertThat(Ui.message(page, "Sent with the keyboard only.")).hasAttribute("data-state", "sent");
+    }
+  }
+
+  @Test
   void clientViewFitsA360PixelPhone() {
     try (BrowserContext context = Browsers.context(browser, 360, 740)) {
       Page page = Ui.signIn(context, node.baseUrl(), "client2");

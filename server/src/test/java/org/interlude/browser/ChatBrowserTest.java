@@ -115,6 +115,12 @@ class ChatBrowserTest {
       Ui.send(client, text);
       assertThat(Ui.message(client, text)).hasAttribute("data-state", "pending");
       assertThat(Ui.message(client, text).locator(".status")).hasText("Waiting to send");
+      // Signing out now would delete it from this device: the app asks first.
+      Ui.button(client, "Sign out").click();
+      Locator confirm = client.getByRole(AriaRole.DIALOG, new Page.GetByRoleOptions().setName("Sign out with unsent messages?"));
+      assertThat(confirm).containsText("1 message has not been sent yet");
+      Ui.button(confirm, "Stay signed in").click();
+      assertThat(confirm).isHidden();
 
       clientBrowser.setOffline(false);
       Ui.awaitConnected(client);

@@ -51,7 +51,8 @@ class Screenshots {
       assertThat(Ui.message(client, "I'm glad it helped, Alex. What did you notice in your body afterwards?")).isVisible();
       Ui.send(client, "Warmer hands, slower breathing. Still a bit foggy this morning.");
       assertThat(Ui.message(therapist, "Warmer hands, slower breathing. Still a bit foggy this morning.")).isVisible();
-      shot(client, out, "client-chat.png", false);
+      client.evaluate("() => document.activeElement && document.activeElement.blur()");
+      shot(client, out, "client-chat.png", true);
 
       // A dosing session two days ahead makes the default plan's D-2 questionnaires due now.
       String inTwoDays = LocalDateTime.now(ZoneId.of("America/New_York")).plusDays(2).minusMinutes(5)
