@@ -131,6 +131,8 @@ class Session {
       );
     }
     this.conn.start();
+    // A new screen replaced the one the user was on: start reading and tabbing from its content.
+    main.focus();
   }
 
   /** Unsent messages that would be lost by signing out. */
