@@ -18,6 +18,8 @@ import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.Argon2Params;
 import org.interlude.crypto.DataKeys;
 import org.interlude.crypto.KeyRing;
+import org.interlude.crypto.KeyRotation;
+import org.interlude.cluster.Addresses;
 import org.interlude.identity.Access;
 import org.interlude.identity.AdminService;
 import org.interlude.identity.IdentityService;
@@ -33,6 +35,7 @@ import org.interlude.web.Frames;
 import org.interlude.web.SocketHub;
 import org.interlude.web.WebSocketEndpoint;
 import org.interlude.web.IdentityRoutes;
+import org.interlude.web.KeyRoutes;
 import org.interlude.web.OriginPolicy;
 import org.interlude.web.RouteSpec;
 import org.slf4j.Logger;
@@ -77,7 +80,8 @@ public final class Features {
       Passwords passwords = new Passwords(vertx,
           new Argon2Params(id.argon2MemoryKib(), id.argon2Iterations(), id.argon2Parallelism()), id.passwordMinLength());
       Sessions sessions = new Sessions(pool, bus, clock, id.clientIdleTimeout(), id.staffIdleTimeout(), id.absoluteTimeout());
-      LoginThrottle throttle = new LoginThrottle(pool, clock, id.throttleFreeAttempts(), id.throttleMaxDelay());
+      LoginThrottle throttle = new LoginThrottle(pool, clock, id.throttleFreeAttempts(), id.throttleFreeAttemptsPerAddress(),
+          id.throttleMaxDelay());
       Access access = new Access(pool, clock);
       IdentityService identity = new IdentityService(pool, store, passwords, sessions, throttle, audit, dataKeys, clock);
       AdminService admin = new AdminService(pool, store, passwords, sessions, access, audit, clock,
@@ -107,6 +111,22 @@ public final class Features {
           .compose(pw -> {
             f.initialAdminPassword = pw;
             List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
+            KeyRotation rotation = new KeyRotation(vertx, pool, dataKeys, cfg.crypto().masterKeyFile());
+            rotation.register(new KeyRotation.WrappedColumn("conversation", "id", "dk_version", "dk_wrapped",
+                rowId -> "conversation/" + rowId));
+            rotation.register(new KeyRotation.WrappedColumn("app_user", "id", "totp_key_version", "totp_secret",
+                rowId -> "totp/" + rowId));
+            table.addAll(new KeyRoutes(rotation, audit, bus, !cfg.crypto().developmentKey()).routes());
+            bus.subscribe(Addresses.KEY_RING_ROTATED, rotated -> vertx.executeBlocking(
+                    () -> KeyRing.load(cfg.crypto().masterKeyFile()), false)
+                .onSuccess(next -> {
+                  if (next.currentVersion() > dataKeys.ring().currentVersion()) {
+                    dataKeys.use(next);
+                    log.info("master key ring reloaded: now at version {}", next.currentVersion());
+                  }
+                })
+                .onFailure(err -> log.error("could not reload the master key ring after rotation to version {}: {}",
+                    rotated.version(), err.getMessage())));
             return Api.build(vertx, sessions, origins, table);
           })
           .map(api -> {
@@ -142,6 +162,11 @@ public final class Features {
 
   public Services services() {
     return services;
+  }
+
+  /** The inbound frame types with a handler (for the authorisation matrix). */
+  public java.util.Set<String> frameTypes() {
+    return frames.specs().keySet();
   }
 
   /** The generated first-admin password, when this start created it (printed once by Main). */

@@ -15,5 +15,8 @@ public final class Addresses {
   public static final BusAddress<AccessChanged> ACCESS_CHANGED =
       new BusAddress<>("interlude.access.changed", AccessChanged.class, AccessChanged::read);
 
-  static final List<BusAddress<?>> ALL = List.of(SESSION_ENDED, USER_NUDGE, ACCESS_CHANGED);
+  public static final BusAddress<KeyRingRotated> KEY_RING_ROTATED =
+      new BusAddress<>("interlude.keyring.rotated", KeyRingRotated.class, KeyRingRotated::read);
+
+  static final List<BusAddress<?>> ALL = List.of(SESSION_ENDED, USER_NUDGE, ACCESS_CHANGED, KEY_RING_ROTATED);
 }

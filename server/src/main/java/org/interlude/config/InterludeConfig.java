@@ -210,6 +210,7 @@ public record InterludeConfig(
       Duration staffIdleTimeout,
       Duration absoluteTimeout,
       int throttleFreeAttempts,
+      int throttleFreeAttemptsPerAddress,
       Duration throttleMaxDelay,
       Duration breakGlassDuration,
       Duration invitationLifetime) {
@@ -226,6 +227,7 @@ public record InterludeConfig(
           t.duration("identity.absolute_timeout", Duration.ofHours(12),
               Duration.ofMinutes(5), Duration.ofDays(7)),
           t.integer("identity.throttle.free_attempts", 5, 1, 100),
+          t.integer("identity.throttle.free_attempts_per_address", 50, 1, 100_000),
           t.duration("identity.throttle.max_delay", Duration.ofMinutes(15),
               Duration.ofSeconds(1), Duration.ofHours(24)),
           t.duration("identity.break_glass_duration", Duration.ofMinutes(60),

@@ -13,16 +13,31 @@ import java.util.Objects;
  * another scope, or relabelled with another version, fails to unwrap. Rotation re-wraps data keys only;
  * the data they encrypt is never re-encrypted.
  *
- * <p>Instances are immutable and thread-safe. To start using a rotated ring, create a new instance.
+ * <p>Thread-safe. {@link #use(KeyRing)} switches to a rotated ring at run time: the new ring must
+ * keep every version of the old one, so keys wrapped earlier stay readable.
  */
 public final class DataKeys {
 
     private static final String AAD_LABEL = "interlude/dk/v1";
 
-    private final KeyRing ring;
+    private volatile KeyRing ring;
 
     public DataKeys(KeyRing ring) {
         this.ring = Objects.requireNonNull(ring, "ring");
+    }
+
+    /**
+     * Starts wrapping with {@code next} (after a rotation). Refused when {@code next} lacks a version
+     * of the current ring, since keys wrapped under it would become unreadable.
+     */
+    public void use(KeyRing next) {
+        Objects.requireNonNull(next, "next");
+        for (int v : ring.versions()) {
+            if (!next.contains(v)) {
+                throw new IllegalArgumentException("the new key ring lacks version " + v + " of the current one");
+            }
+        }
+        ring = next;
     }
 
     /** The ring this instance wraps and unwraps with. */

@@ -5,9 +5,11 @@
  * {@link org.interlude.crypto.DataKeys}) under a rotating master key ring ({@link org.interlude.crypto.KeyRing}),
  * TOTP second factors ({@link org.interlude.crypto.Totp}), random tokens ({@link org.interlude.crypto.RandomTokens})
  * and X.509 certificates for TLS and cluster mutual TLS ({@link org.interlude.crypto.TlsCertificates}).
+ * {@link org.interlude.crypto.KeyRotation} is the one exception to "no database": it re-wraps the data
+ * keys stored in PostgreSQL after a master key rotation.
  *
  * <p>All APIs are synchronous and thread-safe; password hashing, key-file and certificate operations are
- * slow or do file I/O and belong on worker threads. No I/O happens beyond key and certificate files, no
+ * slow or do file I/O and belong on worker threads. Apart from KeyRotation, no I/O happens beyond key and certificate files, no
  * Bouncy Castle JCA provider is installed, and nothing here logs: results that deserve a warning (a
  * development key was created, a key file is readable by others, a certificate was generated) are
  * returned as flags for the caller to report.

@@ -13,8 +13,9 @@ import java.util.Locale;
 import org.interlude.storage.PgErrors;
 
 /**
- * Slows down password guessing per account and per source address. After {@code freeAttempts}
- * failures each further failure blocks the key for a delay that doubles, up to {@code maxDelay}.
+ * Slows down password guessing per account and per source address. After the free attempts (a
+ * few per account, more per address since a clinic may share one) each further failure blocks
+ * the key for a delay that doubles, up to {@code maxDelay}.
  * Keys are the submitted username (whether or not it exists, so throttling reveals nothing) and
  * the address. Kept in PostgreSQL so all nodes share it.
  */
@@ -22,12 +23,14 @@ public final class LoginThrottle {
   private final Pool pool;
   private final Clock clock;
   private final int freeAttempts;
+  private final int freeAttemptsPerAddress;
   private final Duration maxDelay;
 
-  public LoginThrottle(Pool pool, Clock clock, int freeAttempts, Duration maxDelay) {
+  public LoginThrottle(Pool pool, Clock clock, int freeAttempts, int freeAttemptsPerAddress, Duration maxDelay) {
     this.pool = pool;
     this.clock = clock;
     this.freeAttempts = freeAttempts;
+    this.freeAttemptsPerAddress = freeAttemptsPerAddress;
     this.maxDelay = maxDelay;
   }
 
@@ -59,10 +62,11 @@ public final class LoginThrottle {
           .execute(Tuple.of(key, now))
           .compose(rows -> {
             int failures = rows.iterator().next().getInteger(0);
-            if (failures <= freeAttempts) {
+            int free = key.startsWith("ip:") ? freeAttemptsPerAddress : freeAttempts;
+            if (failures <= free) {
               return Future.succeededFuture();
             }
-            long seconds = Math.min(maxDelay.toSeconds(), 1L << Math.min(30, failures - freeAttempts));
+            long seconds = Math.min(maxDelay.toSeconds(), 1L << Math.min(30, failures - free));
             return pool.preparedQuery("UPDATE login_throttle SET blocked_until = $2 WHERE throttle_key = $1")
                 .execute(Tuple.of(key, now.plusSeconds(seconds))).mapEmpty();
           }));

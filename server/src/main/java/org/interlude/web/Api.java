@@ -115,6 +115,9 @@ public final class Api {
           ctx.response().addCookie(c);
         }
         ctx.response().setStatusCode(r.status());
+        if (r.body() instanceof JsonObject j && j.containsKey("retryAfterSeconds")) {
+          ctx.response().putHeader("Retry-After", String.valueOf(j.getLong("retryAfterSeconds")));
+        }
         if (r.body() == null) {
           ctx.response().end();
         } else {

@@ -57,6 +57,14 @@ public final class IdentityRoutes {
         RouteSpec.roles("breakGlass", staff, r -> admin.breakGlass(r.actor(), r.pathId("clientId"),
             r.body().getString("reason")).map(Reply::created)),
         RouteSpec.roles("addUser", EnumSet.of(Role.ADMIN), this::addUser),
+        RouteSpec.roles("findUser", EnumSet.of(Role.ADMIN), r -> identity.store()
+            .userByUsername(r.query("username").trim().toLowerCase(java.util.Locale.ROOT))
+            .compose(u -> u.isPresent() && u.get().clinicId().equals(r.actor().clinicId())
+                ? Future.succeededFuture(Reply.ok(new JsonObject().put("id", u.get().id().toString())
+                    .put("username", u.get().username()).put("displayName", u.get().displayName())
+                    .put("roles", new JsonArray(u.get().roles().stream().map(Role::code).sorted().toList()))
+                    .put("disabled", u.get().disabled())))
+                : Future.failedFuture(org.interlude.identity.Denied.notFound("user")))),
         RouteSpec.roles("disableUser", EnumSet.of(Role.ADMIN), r -> admin.disable(r.actor(), r.pathId("userId"))
             .map(v -> Reply.noContent())),
         RouteSpec.roles("addCareTeam", EnumSet.of(Role.ADMIN), r -> admin.careTeam(r.actor(), r.pathId("clientId"),

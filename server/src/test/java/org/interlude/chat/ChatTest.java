@@ -415,6 +415,49 @@ class ChatTest {
   }
 
   @Test
+  void keyRotationRewrapsEveryDataKeyAndOldMessagesStayReadable() throws Exception {
+    TestSession client = TestSession.login(port, "b-client");
+    String conv;
+    UUID before = UUID.randomUUID();
+    try (WsClient c = WsClient.connect(client)) {
+      conv = conversationOf(c);
+      c.send(sendFrame(conv, before, "written under version one"));
+      ack(c, before);
+    }
+    TestSession admin = TestSession.login(port, "b-admin");
+    var started = admin.send("POST", "/api/admin/keys/rotation", null);
+    assertEquals(202, started.statusCode(), started.body());
+    JsonObject state = new JsonObject(started.body());
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!"done".equals(state.getString("state")) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      state = new JsonObject(admin.get("/api/admin/keys/rotation").body());
+      assertFalse("failed".equals(state.getString("state")), state.encode());
+    }
+    assertEquals("done", state.getString("state"), state.encode());
+    int version = state.getInteger("version");
+    assertTrue(version >= 2);
+    try (Connection su = superuser(); var st = su.createStatement();
+        var rs = st.executeQuery("SELECT count(*) FROM conversation WHERE dk_version <> " + version)) {
+      rs.next();
+      assertEquals(0, rs.getLong(1), "every conversation key re-wrapped under the new version");
+    }
+    try (WsClient c = WsClient.connect(client)) {
+      c.await("hello");
+      UUID after = UUID.randomUUID();
+      c.send(sendFrame(conv, after, "written after the rotation"));
+      ack(c, after);
+      c.clear();
+      c.send(new JsonObject().put("type", "chat.sync").put("conversationId", conv).put("afterSeq", 0));
+      c.await("chat.synced");
+      List<String> texts = c.seen().stream().filter(f -> "chat.message".equals(f.getString("type")))
+          .map(f -> f.getString("text")).toList();
+      assertTrue(texts.contains("written under version one"), texts.toString());
+      assertTrue(texts.contains("written after the rotation"), texts.toString());
+    }
+  }
+
+  @Test
   void aDumpOfTheDatabaseContainsNoMessageText() throws Exception {
     String marker = "ultraviolet-pineapple-" + UUID.randomUUID();
     try (WsClient c = WsClient.connect(TestSession.login(port, "a-client"))) {
