@@ -4,6 +4,7 @@
 // 1008, or a refused handshake while /api/me answers 401). Frames are never logged: they carry
 // health information.
 
+import { capitalise } from './api';
 import { CLOSE_SESSION_ENDED, SUBPROTOCOL, type ClientFrame, type ServerFrame } from './protocol';
 import { Emitter } from './ui/emitter';
 
@@ -113,6 +114,8 @@ export class Connection implements Channel {
   }
 
   private open(): void {
+    // Never two sockets at once: a stray one would still count against the per-user limit.
+    if (this.ws) return;
     this.nextAttemptAt = null;
     this.endReason = null;
     this.tooManyConnections = null;
@@ -140,7 +143,7 @@ export class Connection implements Channel {
       } else if (frame.type === 'session.ended') {
         this.endReason = frame.reason;
       } else if (frame.type === 'error' && frame.code === 'too_many_connections') {
-        this.tooManyConnections = frame.message;
+        this.tooManyConnections = capitalise(frame.message);
       }
       this.frames.emit(frame);
     };
@@ -158,7 +161,7 @@ export class Connection implements Channel {
       } else if (!opened) {
         // The handshake failed: the server is down, or it refused us (session over?).
         void this.probe().then((verdict) => {
-          if (this.stopped) return;
+          if (this.stopped || this.ws) return;
           if (verdict === 'ended') this.end('expired');
           else this.scheduleRetry();
         });
