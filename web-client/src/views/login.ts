@@ -74,7 +74,7 @@ export function loginView(api: Api, notice: string | null, signedIn: (me: Me) =>
       'div',
       { class: 'login-card' },
       h('h1', null, 'Interlude'),
-      h('p', { class: 'lede' }, 'Sign in to message your care team.'),
+      h('p', { class: 'lede' }, 'Sign in with the username your clinic gave you.'),
       notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
       form,
     ),
