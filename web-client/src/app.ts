@@ -15,6 +15,7 @@ import { IdleWatch } from './ui/idle';
 import { ConnectionStatus } from './ui/status';
 import { Tabs } from './ui/tabs';
 import { ClientView } from './views/client';
+import { enrolView, mustEnrol } from './views/enrol';
 import { loginView } from './views/login';
 import { OncallView } from './views/oncall';
 import { TherapistView } from './views/therapist';
@@ -230,7 +231,28 @@ export class App {
 
   private start(me: Me): void {
     this.session?.dispose(false);
+    this.session = null;
+    this.api.setCsrfToken(me.csrfToken);
+    if (mustEnrol(me)) {
+      document.title = 'Set up your authenticator · Interlude';
+      replace(
+        this.root,
+        enrolView(this.api, me, (enrolled) => this.start(enrolled), () => void this.leave()),
+      );
+      return;
+    }
     this.session = new Session(me, this.api, this.root, this);
+  }
+
+  /** Sign-out before a session screen exists (during enrolment). */
+  private async leave(): Promise<void> {
+    try {
+      await this.api.post('/api/auth/logout');
+    } catch {
+      // Already ended on the server.
+    }
+    this.api.setCsrfToken(null);
+    this.showLogin('You have signed out.');
   }
 
   private showLogin(notice: string | null): void {

@@ -24,6 +24,8 @@ export interface Clinic {
   country: string;
   timeZone: string;
   staffedHours: string;
+  /** Staff must use a second factor (enrolment comes first after sign-in). */
+  requireTotp?: boolean;
 }
 
 export interface Me {

@@ -22,6 +22,9 @@ import { Emitter } from '../ui/emitter';
 import { Conversation } from './conversation';
 import type { Outbox, OutboxEntry } from './outbox';
 
+/** Timers run in browsers and, for unit tests, in Node: whatever setTimeout returns. */
+type Timer = ReturnType<typeof setTimeout>;
+
 const HISTORY_PAGE = 50;
 const ACK_TIMEOUT_MS = 15_000;
 const MAX_ATTEMPTS = 3;
@@ -38,7 +41,7 @@ export interface Me {
 
 interface InFlight {
   clientMsgId: string;
-  timer: number;
+  timer: Timer;
 }
 
 export class ChatService {
@@ -52,7 +55,7 @@ export class ChatService {
   private readonly attempts = new Map<string, number>();
   private readonly lastTypingSent = new Map<string, number>();
   private readonly sentReadSeq = new Map<string, number>();
-  private readonly timers = new Set<number>();
+  private readonly timers = new Set<Timer>();
   private readonly unsubscribe: (() => void)[];
 
   constructor(

@@ -18,7 +18,7 @@ export class CheckinSection {
   readonly waiting = new Emitter<string[]>();
   private readonly list: HTMLElement;
   private readonly answered = new Set<string>();
-  private readonly forms = new Map<string, { form: CheckinForm; slot: HTMLElement; timers: number[] }>();
+  private readonly forms = new Map<string, { form: CheckinForm; slot: HTMLElement; timers: ReturnType<typeof setTimeout>[] }>();
   private readonly off: () => void;
 
   constructor(
@@ -56,7 +56,7 @@ export class CheckinSection {
 
   private add(prompt: CheckinPrompt): void {
     if (this.forms.has(prompt.promptId)) return;
-    const timers: number[] = [];
+    const timers: ReturnType<typeof setTimeout>[] = [];
     const form = new CheckinForm(prompt, this.timeZone, {
       submit: (answers) => {
         const sent = this.conn.send({ type: 'checkin.submit', ref: 'k:' + prompt.promptId, promptId: prompt.promptId, answers });

@@ -22,7 +22,7 @@ export class CrisisService {
   readonly changed = new Emitter<CrisisState>();
   private current: CrisisState = { kind: 'idle' };
   private pendingId: string | null;
-  private timer: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly off: (() => void)[];
 
   constructor(

@@ -3,6 +3,7 @@ package org.interlude.browser;
 import java.util.Map;
 import org.interlude.app.Server;
 import org.interlude.app.StartOptions;
+import org.interlude.storage.DatabaseTarget;
 import org.interlude.testing.TestPostgres;
 import org.interlude.testing.TestServers;
 
@@ -15,10 +16,12 @@ public final class DemoNode implements AutoCloseable {
   public static final String PASSWORD = "interlude-demo";
 
   private final Map<String, String> env;
+  private final String database;
   private Server server;
 
-  private DemoNode(Map<String, String> env) {
+  private DemoNode(Map<String, String> env, String database) {
     this.env = env;
+    this.database = database;
   }
 
   public static DemoNode start() {
@@ -27,9 +30,10 @@ public final class DemoNode implements AutoCloseable {
 
   /** Starts with extra INTERLUDE_* settings (e.g. a short idle timeout). */
   public static DemoNode start(Map<String, String> overrides) {
-    Map<String, String> env = TestServers.env(TestPostgres.freshDatabase());
+    DatabaseTarget db = TestPostgres.freshDatabase();
+    Map<String, String> env = TestServers.env(db);
     env.putAll(overrides);
-    DemoNode node = new DemoNode(env);
+    DemoNode node = new DemoNode(env, db.database());
     node.up();
     return node;
   }
@@ -37,6 +41,11 @@ public final class DemoNode implements AutoCloseable {
   public String baseUrl() {
     // The allowed origin is the public URL, https://localhost:<port>, so browsers use that name.
     return env.get("INTERLUDE_HTTP_PUBLIC_URL");
+  }
+
+  /** Runs SQL on the node's database as its owner (to set up what no API offers, e.g. clinic policy). */
+  public void sql(String statement) {
+    TestPostgres.exec(database, statement);
   }
 
   public void up() {

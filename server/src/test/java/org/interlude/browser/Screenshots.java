@@ -90,6 +90,17 @@ class Screenshots {
       Ui.awaitConnected(oncall);
       oncall.waitForTimeout(1000);
       shot(oncall, out, "oncall.png", false);
+
+      // A clinic that requires a second factor: staff enrol an authenticator app first.
+      node.sql("UPDATE clinic SET require_totp = true");
+      Page enrol = Browsers.context(browser, 1280, 800).newPage();
+      enrol.navigate(base + "/");
+      enrol.getByLabel("Username").fill("oncall2");
+      enrol.getByLabel("Password").fill(DemoNode.PASSWORD);
+      Ui.button(enrol, "Sign in").click();
+      assertThat(enrol.getByRole(AriaRole.IMG, new Page.GetByRoleOptions().setName("QR code to add Interlude to your authenticator app")))
+          .isVisible();
+      shot(enrol, out, "staff-enrol.png", false);
     }
   }
 

@@ -9,8 +9,10 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.interlude.crypto.Totp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,32 @@ class SessionBrowserTest {
       Ui.send(page, "Still here.");
       assertThat(Ui.message(page, "Still here.")).hasAttribute("data-state", "sent");
       Ui.awaitConnected(page);
+    }
+  }
+
+  @Test
+  void staffEnrolAnAuthenticatorFirstWhenTheClinicRequiresIt() {
+    node.sql("UPDATE clinic SET require_totp = true");
+    try (BrowserContext context = Browsers.context(browser)) {
+      Page page = context.newPage();
+      page.navigate(node.baseUrl() + "/");
+      page.getByLabel("Username").fill("therapist");
+      page.getByLabel("Password").fill(DemoNode.PASSWORD);
+      Ui.button(page, "Sign in").click();
+      assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Set up your authenticator"))).isVisible();
+      assertThat(page.getByRole(AriaRole.IMG, new Page.GetByRoleOptions().setName("QR code to add Interlude to your authenticator app")))
+          .isVisible();
+      String secret = page.locator("code.enrol-key").getAttribute("data-secret");
+      assertEquals(List.of(), Axe.seriousViolations(page), "enrolment: serious or critical accessibility violations");
+      page.getByLabel("Authenticator code").fill("000000".equals(Totp.code(secret, Instant.now())) ? "111111" : "000000");
+      Ui.button(page, "Confirm").click();
+      assertThat(page.getByRole(AriaRole.ALERT)).containsText("not correct");
+      page.getByLabel("Authenticator code").fill(Totp.code(secret, Instant.now()));
+      Ui.button(page, "Confirm").click();
+      assertThat(Ui.clients(page)).isVisible();
+      Ui.awaitConnected(page);
+    } finally {
+      node.sql("UPDATE clinic SET require_totp = false");
     }
   }
 
