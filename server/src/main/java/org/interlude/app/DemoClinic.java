@@ -5,13 +5,15 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.interlude.escalation.OnCallSchedules;
 import org.interlude.identity.Role;
 
 /**
  * Seeds the demo clinic for {@code scripts/run --demo}: "Demo Clinic" (United States,
  * America/New_York) with a client Alex Morgan, a client Jordan Lee, their therapist Dr. Sam
  * Rivera, on-call Casey Kim (primary) and Robin Park (backup), and an admin, all with the
- * password {@value #PASSWORD}. Insecure by design; Main prints a warning. Idempotent: does
+ * password {@value #PASSWORD}, and the escalation chain Casey → Robin → Dr. Rivera.
+ * Insecure by design; Main prints a warning. Idempotent: does
  * nothing when the clinic exists.
  */
 final class DemoClinic {
@@ -49,8 +51,10 @@ final class DemoClinic {
                       }));
                 }
                 return f.compose(v -> tx.preparedQuery("INSERT INTO care_team (client_id, therapist_id) VALUES ($1,$3), ($2,$3)")
-                    .execute(io.vertx.sqlclient.Tuple.of(ids.get("client"), ids.get("client2"), ids.get("therapist")))
-                    .mapEmpty());
+                        .execute(io.vertx.sqlclient.Tuple.of(ids.get("client"), ids.get("client2"), ids.get("therapist"))))
+                    // Casey Kim primary on call around the clock, Robin Park backup, Dr. Sam Rivera last.
+                    .compose(v -> OnCallSchedules.seedDemo(tx, clinic.id(), "America/New_York", ids.get("oncall"),
+                        ids.get("oncall2"), ids.get("therapist"), s.clock()));
               })));
     });
   }

@@ -9,7 +9,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.interlude.audit.AuditLog;
+import org.interlude.chat.ChatFindings;
 import org.interlude.chat.ChatService;
+import org.interlude.chat.MessageScreen;
+import org.interlude.escalation.screening.ChatScreener;
+import org.interlude.escalation.screening.Screening;
+import org.interlude.escalation.screening.ScreeningRules;
 import org.interlude.chat.Conversations;
 import org.interlude.chat.MessageWriter;
 import org.interlude.chat.UnreadNotices;
@@ -20,6 +25,7 @@ import org.interlude.crypto.DataKeys;
 import org.interlude.crypto.KeyRing;
 import org.interlude.crypto.KeyRotation;
 import org.interlude.cluster.Addresses;
+import org.interlude.escalation.EscalationModule;
 import org.interlude.identity.Access;
 import org.interlude.identity.AdminService;
 import org.interlude.identity.IdentityService;
@@ -56,6 +62,7 @@ public final class Features {
   private volatile boolean accepting = true;
   private WebSocketEndpoint webSocket;
   private Frames frames;
+  private EscalationModule escalation;
 
   /** The wired services, for the adapters and for tests. */
   public record Services(Clock clock, Bus bus, KeyRing keyRing, DataKeys dataKeys, AuditLog audit,
@@ -88,14 +95,35 @@ public final class Features {
           id.invitationLifetime(), id.breakGlassDuration(), cfg.http().publicUrl(), bus);
       SocketHub hub = new SocketHub(vertx, bus, cfg.node().id());
       Conversations conversations = new Conversations(pool, dataKeys, bus, clock);
-      ChatService chat = new ChatService(pool, conversations, new MessageWriter(pool, clock, 4), audit, clock,
+      ChatScreener screener;
+      try {
+        screener = new ChatScreener(cfg.screening().ruleFiles().isEmpty() ? ScreeningRules.bundled()
+            : ScreeningRules.bundledWith(cfg.screening().ruleFiles().toArray(java.nio.file.Path[]::new)));
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        return Future.failedFuture(new IllegalStateException("screening.rule_files: " + e.getMessage(), e));
+      }
+      MessageScreen screen = text -> {
+        Screening found = screener.screen(text);
+        return new MessageScreen.Finding(found.severity(), found.ruleId(), screener.rulesVersion());
+      };
+      ChatService chat = new ChatService(pool, conversations, new MessageWriter(pool, clock, 4, screen), audit, clock,
           cfg.chat().maxMessageChars());
       Services s = new Services(clock, bus, ring, dataKeys, audit, store, passwords, sessions, access, identity, admin,
           hub, chat);
       Features f = new Features(vertx, s);
       OriginPolicy origins = new OriginPolicy(cfg.http().allowedOrigins());
       f.frames = new Frames(FrameSchemas.load());
-      new ChatFrames(chat, hub, cfg.chat(), (conversation, message) -> { }).install(f.frames);
+      ChatFindings findings = new ChatFindings(pool, clock, (clinicId, clientId, conversationId, seq, severity, ruleId) ->
+          f.escalation.service().chatFinding(clinicId, clientId, conversationId, seq, severity, ruleId));
+      // A client's message may carry a finding committed with it: hand it over at once (the
+      // timer below retries anything a crash or failure left behind).
+      new ChatFrames(chat, hub, cfg.chat(), (conversation, message) -> {
+        if (message.flagged()) {
+          findings.drain(100);
+        }
+      }).install(f.frames);
+      f.escalation = EscalationModule.start(new EscalationModule.Deps(vertx, pool, clock, audit, dataKeys, hub, f.frames,
+          registry, cfg.escalation(), cfg.http().publicUrl(), cfg.node().id()));
       f.frames.checkComplete();
       f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, hub, f.frames, cfg.chat(), () -> f.accepting);
       UnreadNotices unread = new UnreadNotices(pool, clock, cfg.chat().unreadNoticeAfter());
@@ -111,11 +139,13 @@ public final class Features {
           .compose(pw -> {
             f.initialAdminPassword = pw;
             List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
+            table.addAll(f.escalation.routes());
             KeyRotation rotation = new KeyRotation(vertx, pool, dataKeys, cfg.crypto().masterKeyFile());
             rotation.register(new KeyRotation.WrappedColumn("conversation", "id", "dk_version", "dk_wrapped",
                 rowId -> "conversation/" + rowId));
             rotation.register(new KeyRotation.WrappedColumn("app_user", "id", "totp_key_version", "totp_secret",
                 rowId -> "totp/" + rowId));
+            EscalationModule.wrappedKeys().forEach(rotation::register);
             table.addAll(new KeyRoutes(rotation, audit, bus, !cfg.crypto().developmentKey()).routes());
             bus.subscribe(Addresses.KEY_RING_ROTATED, rotated -> vertx.executeBlocking(
                     () -> KeyRing.load(cfg.crypto().masterKeyFile()), false)
@@ -137,6 +167,7 @@ public final class Features {
                 .onSuccess(raised -> raised.forEach(r -> hub.nudge(r.therapists(), "notice",
                     "unread_messages|" + r.clientId() + "|" + r.at().toInstant())))
                 .onFailure(err -> log.warn("unread notices failed: {}", err.getClass().getSimpleName()))));
+            f.timers.add(vertx.setPeriodic(1000, t -> findings.drain(100)));
             f.timers.add(vertx.setPeriodic(1000, t -> sessions.sweep()
                 .onFailure(err -> log.warn("session sweep failed: {}", err.getClass().getSimpleName()))));
             return f;
@@ -162,6 +193,11 @@ public final class Features {
 
   public Services services() {
     return services;
+  }
+
+  /** The escalation feature (incidents, schedules, engine), for the adapters and for tests. */
+  public EscalationModule escalation() {
+    return escalation;
   }
 
   /** The inbound frame types with a handler (for the authorisation matrix). */
@@ -192,7 +228,8 @@ public final class Features {
     if (webSocket != null) {
       webSocket.stop();
     }
-    return services.chat().drain()
+    Future<Void> escalationStopped = escalation == null ? Future.succeededFuture() : escalation.stop().otherwiseEmpty();
+    return escalationStopped.compose(x -> services.chat().drain())
         .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
         .otherwise(err -> {
           log.error("chat writes did not finish within the shutdown grace period");

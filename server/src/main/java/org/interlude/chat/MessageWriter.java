@@ -47,10 +47,15 @@ public final class MessageWriter {
   private final Pool pool;
   private final Clock clock;
   private final Lane[] lanes;
+  private final MessageScreen screen;
 
-  public MessageWriter(Pool pool, Clock clock, int laneCount) {
+  /**
+   * @param screen screens each new client message; a finding commits with the message
+   */
+  public MessageWriter(Pool pool, Clock clock, int laneCount, MessageScreen screen) {
     this.pool = pool;
     this.clock = clock;
+    this.screen = screen;
     this.lanes = new Lane[laneCount];
     for (int i = 0; i < laneCount; i++) {
       lanes[i] = new Lane();
@@ -151,6 +156,18 @@ public final class MessageWriter {
 
   private record Key(UUID conversationId, UUID clientMsgId) {}
 
+  private static Future<Void> insertFindings(SqlConnection conn, List<Object[]> findings, OffsetDateTime at) {
+    if (findings.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>();
+    for (Object[] f : findings) {
+      rows.add(Tuple.from(new Object[] {f[0], f[1], f[2], f[3], f[4], f[5], f[6], at}));
+    }
+    return conn.preparedQuery("INSERT INTO chat_finding (conversation_id, seq, clinic_id, client_id, severity, rule_id,"
+        + " rules_version, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)").executeBatch(rows).mapEmpty();
+  }
+
   /** Per request, in order: its {@link StoredMessage}, or the error that refused it alone. */
   private Future<List<Object>> commit(SqlConnection conn, List<Request> batch) {
     TreeSet<UUID> convIds = new TreeSet<>();
@@ -181,11 +198,12 @@ public final class MessageWriter {
                 for (Row r : existingRows) {
                   Key k = new Key(r.getUUID("conversation_id"), r.getUUID("client_msg_id"));
                   known.put(k, new StoredMessage(k.conversationId(), r.getLong("seq"),
-                      r.getOffsetDateTime("sent_at").toInstant(), k.clientMsgId(), r.getUUID("sender_id"), null, true));
+                      r.getOffsetDateTime("sent_at").toInstant(), k.clientMsgId(), r.getUUID("sender_id"), null, true, false));
                 }
                 List<Object> results = new ArrayList<>(batch.size());
                 Map<Key, StoredMessage> fresh = new LinkedHashMap<>();
                 List<Object[]> rows = new ArrayList<>();
+                List<Object[]> findings = new ArrayList<>();
                 Map<UUID, long[]> lastClient = new HashMap<>();
                 for (Request r : batch) {
                   Key k = new Key(r.conversation().id(), r.clientMsgId());
@@ -194,7 +212,7 @@ public final class MessageWriter {
                     prior = fresh.get(k);
                     if (prior != null) {
                       prior = new StoredMessage(prior.conversationId(), prior.seq(), prior.at(), prior.clientMsgId(),
-                          prior.senderId(), prior.text(), true);
+                          prior.senderId(), prior.text(), true, false);
                     }
                   }
                   if (prior != null) {
@@ -212,14 +230,21 @@ public final class MessageWriter {
                   lastSeq.put(k.conversationId(), seq);
                   byte[] sealed = Aead.seal(r.conversation().dataKey(), r.text().getBytes(StandardCharsets.UTF_8),
                       aad(k.conversationId(), seq, k.clientMsgId()));
+                  boolean flagged = false;
+                  if (r.senderId().equals(r.conversation().clientId())) {
+                    lastClient.put(k.conversationId(), new long[] {seq});
+                    MessageScreen.Finding f = screen.screen(r.text());
+                    if (f != null && f.severity() != org.interlude.escalation.Severity.NONE) {
+                      flagged = true;
+                      findings.add(new Object[] {k.conversationId(), seq, r.conversation().clinicId(),
+                          r.conversation().clientId(), f.severity().name(), f.ruleId(), f.rulesVersion()});
+                    }
+                  }
                   StoredMessage m = new StoredMessage(k.conversationId(), seq, at, k.clientMsgId(), r.senderId(), r.text(),
-                      false);
+                      false, flagged);
                   fresh.put(k, m);
                   results.add(m);
                   rows.add(new Object[] {k.conversationId(), seq, k.clientMsgId(), r.senderId(), Buffer.buffer(sealed)});
-                  if (r.senderId().equals(r.conversation().clientId())) {
-                    lastClient.put(k.conversationId(), new long[] {seq});
-                  }
                 }
                 if (rows.isEmpty()) {
                   return Future.succeededFuture(results);
@@ -258,6 +283,7 @@ public final class MessageWriter {
                             + " FROM unnest($1::uuid[], $2::int8[], $3::int8[]) AS v(id, s, cs) WHERE cv.id = v.id")
                         .execute(Tuple.of(updIds.toArray(UUID[]::new), updSeq.toArray(Long[]::new),
                             updClientSeq.toArray(Long[]::new), atUtc)))
+                    .compose(x -> insertFindings(conn, findings, atUtc))
                     .map(x -> results);
               });
         });

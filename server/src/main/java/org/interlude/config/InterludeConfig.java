@@ -23,6 +23,8 @@ public record InterludeConfig(
     Admin admin,
     FirstClinic clinic,
     Chat chat,
+    Escalation escalation,
+    Screening screening,
     Cluster cluster,
     Shutdown shutdown) {
 
@@ -40,6 +42,8 @@ public record InterludeConfig(
         Admin.read(t),
         FirstClinic.read(t),
         Chat.read(t),
+        Escalation.read(t),
+        Screening.read(t),
         Cluster.read(t),
         Shutdown.read(t));
   }
@@ -297,6 +301,56 @@ public record InterludeConfig(
     }
   }
 
+  /**
+   * The escalation engine's timing on every node. Escalation waits, repeats and the
+   * acknowledgement timeout are per-policy data, not configuration.
+   */
+  public record Escalation(
+      Duration pollInterval,
+      Duration watchdogAfter,
+      Duration claimTimeout,
+      Duration webhookTimeout,
+      int webhookMaxAttempts) {
+    static Escalation read(ConfigTree t) {
+      return new Escalation(
+          t.duration("escalation.poll_interval", Duration.ofSeconds(1),
+              Duration.ofMillis(100), Duration.ofSeconds(10)),
+          t.duration("escalation.watchdog_after", Duration.ofSeconds(30),
+              Duration.ofSeconds(5), Duration.ofMinutes(10)),
+          t.duration("escalation.claim_timeout", Duration.ofSeconds(10),
+              Duration.ofSeconds(1), Duration.ofMinutes(2)),
+          t.duration("escalation.webhook.timeout", Duration.ofSeconds(10),
+              Duration.ofSeconds(1), Duration.ofMinutes(2)),
+          t.integer("escalation.webhook.max_attempts", 12, 1, 100));
+    }
+  }
+
+  private static boolean clusterEnabled(ConfigTree t) {
+    boolean on = t.bool("cluster.enabled", false);
+    if (on) {
+      // Refused rather than ignored: a node that believes it is clustered but is not would
+      // deliver messages and run schedules as if alone.
+      t.problem("cluster.enabled", "clustering is not available in this build yet; run a single node");
+      return false;
+    }
+    return false;
+  }
+
+  /** Chat screening rules: the bundled defaults plus clinic-edited override files. */
+  public record Screening(List<Path> ruleFiles) {
+    static Screening read(ConfigTree t) {
+      List<Path> files = new ArrayList<>();
+      for (String f : t.list("screening.rule_files", List.of())) {
+        Path p = Path.of(f).toAbsolutePath().normalize();
+        if (!java.nio.file.Files.isReadable(p)) {
+          t.problem("screening.rule_files", "cannot read " + p);
+        }
+        files.add(p);
+      }
+      return new Screening(List.copyOf(files));
+    }
+  }
+
   /** Clustering (Hazelcast membership, mutual-TLS event bus). Off for a single node. */
   public record Cluster(
       boolean enabled,
@@ -313,7 +367,7 @@ public record InterludeConfig(
         t.problem("cluster.name", "must not be Hazelcast's default \"dev\"");
       }
       return new Cluster(
-          t.bool("cluster.enabled", false),
+          clusterEnabled(t),
           name,
           t.string("cluster.host", "127.0.0.1"),
           t.integer("cluster.port", 5701, 1, 65535),

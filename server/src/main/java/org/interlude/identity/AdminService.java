@@ -249,6 +249,18 @@ public final class AdminService {
     });
   }
 
+  /** Changes clinic settings: TOTP enforcement for staff, the staffed hours shown to clients. */
+  public Future<Clinic> updateClinic(Actor admin, Boolean requireTotp, String staffedHours) {
+    return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx -> tx.preparedQuery(
+            "UPDATE clinic SET require_totp = COALESCE($2, require_totp), staffed_hours = COALESCE($3, staffed_hours)"
+                + " WHERE id = $1 RETURNING *")
+        .execute(Tuple.of(admin.clinicId(), requireTotp, staffedHours == null ? null : staffedHours.trim()))
+        .compose(rows -> audit.record(tx, AuditEvent.of("clinic.update").clinic(admin.clinicId())
+                .actor(admin.userId(), admin.auditRole()).object("clinic", admin.clinicId())
+                .source(admin.sourceIp(), admin.correlationId()).build())
+            .map(x -> Clinic.from(rows.iterator().next())))));
+  }
+
   private void accessChanged(UUID clientId) {
     bus.publish(org.interlude.cluster.Addresses.ACCESS_CHANGED, new org.interlude.cluster.AccessChanged(clientId));
   }

@@ -30,14 +30,7 @@ public final class Passwords {
     if (problem.isPresent()) {
       return Future.failedFuture(new InvalidInput("weak_password", "password", problem.get()));
     }
-    return vertx.executeBlocking(() -> {
-      char[] pw = password.toCharArray();
-      try {
-        return hasher.hash(pw);
-      } finally {
-        Arrays.fill(pw, '\0');
-      }
-    }, false);
+    return rehash(password);
   }
 
   /** Verifies against {@code phc}, or spends the same time on a dummy hash when phc is null. */
@@ -60,7 +53,7 @@ public final class Passwords {
     return hasher.needsRehash(phc);
   }
 
-  /** A fresh hash with the current parameters (for upgrading at login). */
+  /** A fresh hash with the current parameters, without the policy (for upgrading at login). */
   public Future<String> rehash(String password) {
     return vertx.executeBlocking(() -> {
       char[] pw = password.toCharArray();

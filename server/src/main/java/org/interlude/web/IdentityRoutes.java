@@ -65,6 +65,8 @@ public final class IdentityRoutes {
                     .put("roles", new JsonArray(u.get().roles().stream().map(Role::code).sorted().toList()))
                     .put("disabled", u.get().disabled())))
                 : Future.failedFuture(org.interlude.identity.Denied.notFound("user")))),
+        RouteSpec.roles("updateClinic", EnumSet.of(Role.ADMIN), r -> admin.updateClinic(r.actor(),
+            r.body().getBoolean("requireTotp"), r.body().getString("staffedHours")).map(c -> Reply.ok(c.toJson()))),
         RouteSpec.roles("disableUser", EnumSet.of(Role.ADMIN), r -> admin.disable(r.actor(), r.pathId("userId"))
             .map(v -> Reply.noContent())),
         RouteSpec.roles("addCareTeam", EnumSet.of(Role.ADMIN), r -> admin.careTeam(r.actor(), r.pathId("clientId"),

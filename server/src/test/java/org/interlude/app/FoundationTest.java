@@ -28,20 +28,23 @@ import org.interlude.testing.Https;
 import org.interlude.testing.ServerProcess;
 import org.interlude.testing.TestPostgres;
 import org.interlude.testing.TestServers;
+import org.interlude.testing.TestSession;
+import org.interlude.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The production skeleton: TLS policy, headers, health, metrics, migrations, restart, SIGTERM. */
+@org.junit.jupiter.api.extension.ExtendWith(org.interlude.testing.PostgresExtension.class)
 class FoundationTest {
   static Server server;
   static int port;
   static Map<String, String> env;
 
   @BeforeAll
-  static void start() {
-    env = TestServers.env(TestPostgres.freshDatabase());
+  static void start(DatabaseTarget db) {
+    env = TestServers.env(db);
     server = TestServers.start(env);
     port = server.httpPort();
   }
@@ -203,11 +206,29 @@ class FoundationTest {
   }
 
   @Test
+  void invalidConfigurationExitsWithCode2NamingTheKey() throws Exception {
+    Map<String, String> e = new HashMap<>(env);
+    e.put("INTERLUDE_HTTP_PORT", "70000");
+    e.put("INTERLUDE_DATABASE_POOL_SIZE", "none");
+    try (ServerProcess p = ServerProcess.start(e)) {
+      assertEquals(2, p.awaitExit(Duration.ofSeconds(60)), p.output());
+      assertTrue(p.output().contains("http.port: must be 1-65535, got 70000"), p.output());
+      assertTrue(p.output().contains("database.pool_size: must be a whole number, got \"none\""), p.output());
+    }
+  }
+
+  @Test
   void sigtermDrainsAndStopsEmbeddedPostgresLast(@TempDir Path data) throws Exception {
-    try (ServerProcess p = ServerProcess.start(embeddedEnv(data))) {
+    Map<String, String> e = embeddedEnv(data);
+    try (ServerProcess p = ServerProcess.start(e)) {
       p.awaitReady(Duration.ofSeconds(90));
       assertTrue(Files.exists(data.resolve("pg").resolve("postmaster.pid")));
+      int port = Integer.parseInt(e.get("INTERLUDE_HTTP_PORT"));
+      TestSession admin = TestSession.login(port, "admin", e.get("INTERLUDE_ADMIN_PASSWORD"));
+      WsClient socket = WsClient.connect(admin);
+      socket.await("hello");
       p.signal("TERM");
+      assertEquals(1001, socket.awaitClose(Duration.ofSeconds(20)), "open sockets are told the server is going away");
       int code = p.awaitExit(Duration.ofSeconds(60));
       assertEquals(143, code, "terminated by SIGTERM after the hook ran; output:\n" + p.output());
       assertTrue(p.output().contains("Interlude stopped cleanly"), p.output());

@@ -39,9 +39,12 @@ class ChatTest {
   static Fixtures.Clinic a;
   static Fixtures.Clinic b;
 
+  @org.junit.jupiter.api.extension.RegisterExtension
+  static final org.interlude.testing.PostgresExtension postgres = new org.interlude.testing.PostgresExtension();
+
   @BeforeAll
   static void start() {
-    db = TestPostgres.freshDatabase();
+    db = postgres.database();
     var env = new java.util.HashMap<>(TestServers.env(db));
     // The load tests send far faster than a person; the limiter has its own test.
     env.put("INTERLUDE_CHAT_SEND_RATE_BURST", "100000");
@@ -454,6 +457,40 @@ class ChatTest {
           .map(f -> f.getString("text")).toList();
       assertTrue(texts.contains("written under version one"), texts.toString());
       assertTrue(texts.contains("written after the rotation"), texts.toString());
+    }
+  }
+
+  @Test
+  void riskyChatTextIsScreenedCommittedWithTheMessageAndEscalated() throws Exception {
+    try (WsClient client = WsClient.connect(TestSession.login(port, "b-client"));
+        WsClient oncall = WsClient.connect(TestSession.login(port, "b-oncall"))) {
+      String conv = conversationOf(client);
+      oncall.await("hello");
+      UUID idiom = UUID.randomUUID();
+      client.send(sendFrame(conv, idiom, "this traffic is killing me"));
+      long idiomSeq = ack(client, idiom).getLong("seq");
+      UUID risky = UUID.randomUUID();
+      long t0 = System.nanoTime();
+      client.send(sendFrame(conv, risky, "I have the pills ready and I am going to take them all tonight"));
+      long riskySeq = ack(client, risky).getLong("seq");
+      JsonObject info = client.await("crisis.info");
+      assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(2).toNanos(), "the client is told where to get help at once");
+      assertEquals("CRITICAL", info.getString("severity"));
+      assertTrue(info.encode().contains("988"), info.encode());
+      JsonObject alert = oncall.await("alert");
+      assertEquals("CRITICAL", alert.getJsonObject("incident").getString("severity"));
+      try (Connection su = superuser(); var st = su.createStatement();
+          var rs = st.executeQuery("SELECT seq, severity, rule_id, handled_at IS NOT NULL FROM chat_finding"
+              + " WHERE conversation_id = '" + conv + "' ORDER BY seq")) {
+        assertTrue(rs.next());
+        assertEquals(idiomSeq, rs.getLong(1));
+        assertEquals("WATCH", rs.getString(2));
+        assertEquals("watch.idiom", rs.getString(3));
+        assertTrue(rs.next());
+        assertEquals(riskySeq, rs.getLong(1));
+        assertEquals("CRITICAL", rs.getString(2));
+        assertTrue(rs.getBoolean(4), "handed to the escalation engine");
+      }
     }
   }
 

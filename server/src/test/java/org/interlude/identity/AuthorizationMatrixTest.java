@@ -19,7 +19,6 @@ import java.util.function.Function;
 import org.interlude.app.Server;
 import org.interlude.testing.Fixtures;
 import org.interlude.testing.Https;
-import org.interlude.testing.TestPostgres;
 import org.interlude.testing.TestServers;
 import org.interlude.testing.TestSession;
 import org.interlude.testing.WsClient;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * session → 401 (frames: the handshake is refused), and actors from another clinic, another care
  * team and the wrong role → 404 / not_found, exactly like a missing object.
  */
+@org.junit.jupiter.api.extension.ExtendWith(org.interlude.testing.PostgresExtension.class)
 class AuthorizationMatrixTest {
   static Server server;
   static int port;
@@ -82,11 +82,101 @@ class AuthorizationMatrixTest {
         + c.user("a-therapist2"), none, ADMIN_INTRUDERS));
     m.put("removeCareTeam", new Row("DELETE", c -> "/api/admin/clients/" + c.user("a-client") + "/care-team/"
         + c.user("a-therapist2"), none, ADMIN_INTRUDERS));
+    m.put("updateClinic", new Row("PUT", c -> "/api/admin/clinic", new JsonObject().put("requireTotp", false),
+        ADMIN_INTRUDERS.subList(0, 3)));
     m.put("startKeyRotation", new Row("POST", c -> "/api/admin/keys/rotation", none, ADMIN_INTRUDERS.subList(0, 3)));
     m.put("getKeyRotation", new Row("GET", c -> "/api/admin/keys/rotation", none, ADMIN_INTRUDERS.subList(0, 3)));
     m.put("verifyAudit", new Row("GET", c -> "/api/admin/audit/verify", none, List.of("a-client", "a-therapist", "a-oncall")));
+    escalationRoutes(m);
     return m;
   }
+
+  /**
+   * a-client2's open incident (paged to a-oncall; a-client2 has no care team) and clinic a's
+   * schedule objects. Not a-client's: paging a-oncall for a-client would rightly open a-client's
+   * record (and chat) to a-oncall, which the rows above refuse.
+   */
+  static UUID incident;
+  static UUID rotation;
+  static UUID policy;
+  static UUID override;
+
+  static void escalationRoutes(Map<String, Row> m) {
+    JsonObject none = null;
+    // a-client2 has no care team: only a-oncall, paged for the incident, may see it.
+    List<String> incidentIntruders = List.of("a-client", "a-client2", "a-therapist", "a-therapist2", "a-admin",
+        "b-therapist", "b-admin", "b-oncall");
+    List<String> clinicAdminOnly = List.of("a-client", "a-therapist", "a-oncall");
+    String in = "/api/incidents/";
+    m.put("listIncidents", new Row("GET", c -> "/api/incidents?state=all", none, List.of("a-client", "a-admin", "b-admin")));
+    m.put("getIncident", new Row("GET", c -> in + incident, none, incidentIntruders));
+    m.put("acknowledgeIncident", new Row("POST", c -> in + incident + "/ack", none, incidentIntruders));
+    m.put("resolveIncident", new Row("POST", c -> in + incident + "/resolve",
+        new JsonObject().put("disposition", "false_alarm").put("note", "matrix"), incidentIntruders));
+    m.put("addIncidentNote", new Row("POST", c -> in + incident + "/notes", new JsonObject().put("note", "matrix"),
+        incidentIntruders));
+    m.put("reopenIncident", new Row("POST", c -> in + incident + "/reopen", none, incidentIntruders));
+    Function<Fixtures.Clinic, JsonObject> rotationBody = c -> new JsonObject().put("name", "Matrix")
+        .put("timeZone", "America/New_York").put("handoffTime", "08:00").put("startDate", "2026-01-05")
+        .put("members", new io.vertx.core.json.JsonArray().add(c.user("a-oncall").toString()));
+    JsonObject policyBody = new JsonObject().put("name", "Matrix").put("levels", new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("targets", new io.vertx.core.json.JsonArray()
+            .add(new JsonObject().put("userId", a.user("a-oncall").toString())))));
+    m.put("listRotations", new Row("GET", c -> "/api/admin/oncall/rotations", none, clinicAdminOnly));
+    m.put("createRotation", new Row("POST", c -> "/api/admin/oncall/rotations",
+        rotationBody.apply(a), clinicAdminOnly));
+    m.put("updateRotation", new Row("PUT", c -> "/api/admin/oncall/rotations/" + rotation,
+        rotationBody.apply(a), ADMIN_INTRUDERS));
+    m.put("createOverride", new Row("POST", c -> "/api/admin/oncall/rotations/" + rotation + "/overrides",
+        new JsonObject().put("userId", a.user("a-oncall").toString())
+            .put("startsAt", java.time.Instant.now().plusSeconds(3600).toString())
+            .put("endsAt", java.time.Instant.now().plusSeconds(7200).toString()), ADMIN_INTRUDERS));
+    m.put("deleteOverride", new Row("DELETE", c -> "/api/admin/oncall/overrides/" + override, none, ADMIN_INTRUDERS));
+    m.put("listPolicies", new Row("GET", c -> "/api/admin/escalation/policies", none, clinicAdminOnly));
+    m.put("createPolicy", new Row("POST", c -> "/api/admin/escalation/policies", policyBody, clinicAdminOnly));
+    m.put("updatePolicy", new Row("PUT", c -> "/api/admin/escalation/policies/" + policy, policyBody, ADMIN_INTRUDERS));
+    m.put("checkCoverage", new Row("GET", c -> "/api/admin/escalation/coverage", none, clinicAdminOnly));
+    m.put("getWebhook", new Row("GET", c -> "/api/admin/escalation/webhook", none, clinicAdminOnly));
+    m.put("putWebhook", new Row("PUT", c -> "/api/admin/escalation/webhook", new JsonObject()
+        .put("url", "https://hooks.example.org/interlude").put("secret", "s".repeat(40)), clinicAdminOnly));
+    m.put("deleteWebhook", new Row("DELETE", c -> "/api/admin/escalation/webhook", none, clinicAdminOnly));
+  }
+
+  static <T> T await(io.vertx.core.Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("fixture step failed: " + e, e);
+    }
+  }
+
+  /** a-client2's crisis, and a rotation, an override and a policy of clinic a, for the escalation rows. */
+  static void escalationObjects() {
+    var esc = server.features().escalation();
+    var adminA = new org.interlude.identity.Actor(a.user("a-admin"), a.id(), "a-admin",
+        java.util.EnumSet.of(Role.ADMIN), "matrix", "127.0.0.1", "matrix");
+    incident = await(esc.service().trigger(new org.interlude.escalation.Trigger(a.id(), a.user("a-client2"),
+        org.interlude.escalation.TriggerKind.CRISIS_BUTTON, org.interlude.escalation.Severity.CRITICAL,
+        "client.crisisButton", "Crisis button pressed",
+        org.interlude.checkin.instrument.risk.RiskSignal.ClientAction.NONE, "crisis_report", "matrix",
+        "crisis:matrix", a.user("a-client2")))).incidentId();
+    rotation = await(esc.schedules().createRotation(adminA,
+        org.interlude.escalation.RotationSpec.from(new JsonObject().put("name", "Matrix primary")
+            .put("timeZone", "America/New_York").put("handoffTime", "08:00").put("startDate", "2026-01-05")
+            .put("members", new io.vertx.core.json.JsonArray().add(a.user("a-oncall").toString())))));
+    override = await(esc.schedules().addOverride(adminA, rotation, a.user("a-oncall"),
+        java.time.Instant.now().plusSeconds(3600), java.time.Instant.now().plusSeconds(7200)));
+    policy = UUID.fromString(await(esc.schedules().createPolicy(adminA,
+        org.interlude.escalation.PolicySpec.from(new JsonObject().put("name", "Matrix policy").put("levels",
+            new io.vertx.core.json.JsonArray().add(new JsonObject().put("targets", new io.vertx.core.json.JsonArray()
+                .add(new JsonObject().put("rotationId", rotation.toString())))))))).getString("id"));
+  }
+
+  /**
+   * Inbound frames that name nothing: a client sends them about themself (crisis.report). Every
+   * staff role is refused them; another client sending one is that client's own report.
+   */
+  static final java.util.Set<String> SELF_FRAMES = java.util.Set.of("crisis.report");
 
   /** Inbound frames that name a conversation, with the frame to send for a-client's conversation. */
   static Map<String, Function<String, JsonObject>> frames() {
@@ -98,15 +188,18 @@ class AuthorizationMatrixTest {
         .put("beforeSeq", 10));
     m.put("chat.read", conv -> new JsonObject().put("type", "chat.read").put("conversationId", conv).put("seq", 1));
     m.put("chat.typing", conv -> new JsonObject().put("type", "chat.typing").put("conversationId", conv));
+    m.put("crisis.report", conv -> new JsonObject().put("type", "crisis.report")
+        .put("clientReportId", UUID.randomUUID().toString()));
     return m;
   }
 
   @BeforeAll
-  static void start() {
-    server = TestServers.start(TestServers.env(TestPostgres.freshDatabase()));
+  static void start(org.interlude.storage.DatabaseTarget db) {
+    server = TestServers.start(TestServers.env(db));
     port = server.httpPort();
     a = Fixtures.clinic(server, "a");
     b = Fixtures.clinic(server, "b");
+    escalationObjects();
     for (String who : List.of("a-client", "a-client2", "a-therapist", "a-therapist2", "a-oncall", "a-admin", "b-therapist",
         "b-admin", "b-oncall")) {
       sessions.put(who, TestSession.login(port, who));
@@ -206,6 +299,9 @@ class AuthorizationMatrixTest {
       try (WsClient c = WsClient.connect(sessions.get(who))) {
         c.await("hello");
         for (var e : frames().entrySet()) {
+          if (SELF_FRAMES.contains(e.getKey()) && who.startsWith("a-client")) {
+            continue;
+          }
           c.send(e.getValue().apply(conv).put("ref", e.getKey()));
           JsonObject answer = c.await(f -> e.getKey().equals(f.getString("ref")), Duration.ofSeconds(10));
           if (!"error".equals(answer.getString("type")) || !"not_found".equals(answer.getString("code"))) {

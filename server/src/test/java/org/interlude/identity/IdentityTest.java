@@ -43,9 +43,12 @@ class IdentityTest {
   static Map<String, String> env;
   static Fixtures.Clinic a;
 
+  @org.junit.jupiter.api.extension.RegisterExtension
+  static final org.interlude.testing.PostgresExtension postgres = new org.interlude.testing.PostgresExtension();
+
   @BeforeAll
   static void start() {
-    db = TestPostgres.freshDatabase();
+    db = postgres.database();
     env = TestServers.env(db);
     server = TestServers.start(env);
     port = server.httpPort();
@@ -174,6 +177,28 @@ class IdentityTest {
         .put("password", Fixtures.PASSWORD).put("totpCode", next), "https://localhost:" + port);
     assertEquals(200, ok.statusCode(), ok.body());
     assertTrue(new JsonObject(ok.body()).getBoolean("secondFactor"));
+  }
+
+  @Test
+  void aClinicCanEnforceTheSecondFactorForStaff() throws Exception {
+    Fixtures.Clinic e = Fixtures.clinic(server, "enf");
+    TestSession admin = TestSession.login(port, "enf-admin");
+    HttpResponse<String> on = admin.send("PUT", "/api/admin/clinic", new JsonObject().put("requireTotp", true));
+    assertEquals(200, on.statusCode(), on.body());
+    TestSession staff = TestSession.login(port, "enf-therapist");
+    HttpResponse<String> blocked = staff.get("/api/clients");
+    assertEquals(403, blocked.statusCode());
+    assertEquals("second_factor_enrollment_required", new JsonObject(blocked.body()).getString("error"));
+    var ws = WsClient.options(staff);
+    assertEquals(403, WsClient.handshakeStatus(ws), "no socket before enrolling");
+    HttpResponse<String> enroll = staff.send("POST", "/api/auth/totp/enroll", null);
+    assertEquals(200, enroll.statusCode());
+    String secret = new JsonObject(enroll.body()).getString("otpauthUri").replaceAll(".*secret=([A-Z2-7]+).*", "$1");
+    assertEquals(204, staff.send("POST", "/api/auth/totp/confirm", new JsonObject().put("code", Totp.code(secret,
+        Instant.now()))).statusCode());
+    assertEquals(200, staff.get("/api/clients").statusCode(), "enrolled: the session is allowed");
+    assertEquals(200, TestSession.login(port, "enf-client").get("/api/me").statusCode(), "clients are not affected");
+    assertTrue(e.users().size() > 0);
   }
 
   @Test
