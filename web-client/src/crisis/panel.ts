@@ -13,6 +13,7 @@ export class CrisisPanel {
   readonly element: HTMLElement;
   private readonly alert: HTMLElement;
   private readonly lines: HTMLElement;
+  private readonly clinicHours: string;
   private readonly local: CountryLines | null;
   private readonly off: () => void;
 
@@ -22,6 +23,7 @@ export class CrisisPanel {
     private readonly timeZone: string,
   ) {
     this.local = linesFor(clinic.country);
+    this.clinicHours = clinic.staffedHours;
     const headingId = uid('crisis-heading');
     this.alert = h('div', { role: 'alert', class: 'crisis-alert' });
     this.lines = this.linesList();
@@ -138,7 +140,10 @@ export class CrisisPanel {
         lines.map((l) => h('li', null, h('span', { class: 'line-name' }, l.name), ' ', l.contact)),
         h('li', null, h('span', { class: 'line-name' }, 'Emergency'), ' ', h('a', { href: telHref(emergency) }, `Call ${emergency}`)),
       ),
-      h('p', null, h('span', { class: 'line-name' }, 'Staffed hours:'), ' ', withStop(info.staffedHours)),
+      // The hours are already shown above the alert; repeat them only if the server's differ.
+      info.staffedHours === this.clinicHours
+        ? null
+        : h('p', null, h('span', { class: 'line-name' }, 'Staffed hours:'), ' ', withStop(info.staffedHours)),
     );
     return out;
   }
