@@ -63,7 +63,8 @@ export class TrendChart {
             type: 'linear',
             min: trends.instrument.min,
             max: trends.instrument.max,
-            ticks: { color: MUTED, precision: 0 },
+            // No extra tick at an odd maximum (27 beside 25 reads as clutter).
+            ticks: { color: MUTED, precision: 0, includeBounds: false },
             grid: { color: 'rgba(29, 43, 54, 0.08)' },
           },
         },

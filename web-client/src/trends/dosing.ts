@@ -14,6 +14,12 @@ const ROUTE_LABELS: Record<DosingRoute, string> = {
   intravenous: 'Intravenous',
 };
 
+const STATUS_LABELS: Record<NonNullable<DosingSession['status']>, string> = {
+  scheduled: 'Scheduled',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+};
+
 export class DosingSection {
   readonly element: HTMLElement;
   private readonly list: HTMLElement;
@@ -109,7 +115,7 @@ export class DosingSection {
             null,
             h('time', { datetime: s.startsAt }, dateTime(s.startsAt, this.timeZone)),
             ` · ${ROUTE_LABELS[s.route] ?? s.route}`,
-            s.status ? ` · ${s.status}` : '',
+            s.status ? ` · ${STATUS_LABELS[s.status]}` : '',
           ),
         ),
       ),

@@ -64,7 +64,9 @@ class Screenshots {
       Locator phq9 = client.getByRole(AriaRole.FORM, new Page.GetByRoleOptions().setName("PHQ-9"));
       try {
         phq9.waitFor(new Locator.WaitForOptions().setTimeout(20_000));
-        phq9.scrollIntoViewIfNeeded();
+        // The notice above the conversation links to the waiting check-ins.
+        client.locator(".checkin-notice a").click();
+        client.evaluate("() => document.querySelector('#checkins').scrollIntoView({block: 'start'})");
         shot(client, out, "client-checkin.png", false);
         Locator groups = phq9.getByRole(AriaRole.RADIOGROUP);
         int[] answers = {1, 2, 1, 2, 1, 1, 2, 1, 0};
