@@ -7,9 +7,11 @@ import type { Answer, CheckinPrompt, InstrumentItem } from '../protocol';
 import { h, uid, type Child } from '../ui/dom';
 import { dateTime } from '../ui/time';
 
-export interface FormCallbacks {
+export interface FormOptions {
   /** Sends the answers; returns false when not connected. */
   submit: (answers: Record<string, Answer>) => boolean;
+  /** The step's message (repeated by the server on each of its prompts) is shown on the first only. */
+  showMessage: boolean;
 }
 
 interface ItemUi {
@@ -30,7 +32,7 @@ export class CheckinForm {
   constructor(
     readonly prompt: CheckinPrompt,
     timeZone: string,
-    private readonly callbacks: FormCallbacks,
+    private readonly options: FormOptions,
   ) {
     const ins = prompt.instrument;
     const titleId = uid('checkin-title');
@@ -42,7 +44,7 @@ export class CheckinForm {
       { class: 'checkin', 'aria-labelledby': titleId, novalidate: true, onsubmit: (e: Event) => this.onSubmit(e) },
       h('h3', { id: titleId }, ins.title),
       h('p', { class: 'due' }, `Please answer by ${dateTime(prompt.expiresAt, timeZone)}.`),
-      prompt.message ? h('p', null, prompt.message) : null,
+      prompt.message && options.showMessage ? h('p', null, prompt.message) : null,
       h('p', { class: 'stem' }, ins.stem),
       ins.instructions ? h('p', null, ins.instructions) : null,
       itemEls,
@@ -118,7 +120,7 @@ export class CheckinForm {
       return;
     }
     this.formError.textContent = '';
-    if (!this.callbacks.submit(answers)) {
+    if (!this.options.submit(answers)) {
       this.formError.textContent =
         'You are not connected right now. Your answers are still here; submit again when the status says Connected.';
       return;

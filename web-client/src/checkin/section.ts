@@ -57,7 +57,10 @@ export class CheckinSection {
   private add(prompt: CheckinPrompt): void {
     if (this.forms.has(prompt.promptId)) return;
     const timers: ReturnType<typeof setTimeout>[] = [];
+    const sameStep = (p: CheckinPrompt) =>
+      p.stepId !== undefined && p.stepId === prompt.stepId && p.occurrenceKey === prompt.occurrenceKey;
     const form = new CheckinForm(prompt, this.timeZone, {
+      showMessage: ![...this.forms.values()].some((f) => sameStep(f.form.prompt) && !this.answered.has(f.form.prompt.promptId)),
       submit: (answers) => {
         const sent = this.conn.send({ type: 'checkin.submit', ref: 'k:' + prompt.promptId, promptId: prompt.promptId, answers });
         if (sent) timers.push(setTimeout(() => form.timedOut(), ANSWER_TIMEOUT_MS));
