@@ -1,4 +1,5 @@
-const app = document.getElementById('app');
-if (app) {
-  app.innerHTML = '<h1>Interlude</h1><p>The server is running.</p>';
-}
+import './styles.css';
+import { App } from './app';
+
+const root = document.getElementById('app');
+if (root) void new App(root).boot();

@@ -1,0 +1,159 @@
+package org.interlude.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * axe-core finds no serious or critical WCAG 2.1 A/AA violation on any view, and the client
+ * view fits a 360 px wide phone without sideways scrolling.
+ */
+class AccessibilityBrowserTest {
+  static DemoNode node;
+  static Playwright playwright;
+  static Browser browser;
+
+  @BeforeAll
+  static void start() {
+    node = DemoNode.start();
+    playwright = Browsers.playwright();
+    browser = Browsers.launch(playwright);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (playwright != null) {
+      playwright.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private static void assertAccessible(Page page, String view) {
+    List<String> violations = Axe.seriousViolations(page);
+    assertEquals(List.of(), violations, view + ": serious or critical accessibility violations");
+  }
+
+  @Test
+  void signInPage() {
+    try (BrowserContext context = Browsers.context(browser)) {
+      Page page = context.newPage();
+      PageProblems problems = PageProblems.watch(page);
+      page.navigate(node.baseUrl() + "/");
+      assertThat(Ui.button(page, "Sign in")).isVisible();
+      assertAccessible(page, "sign-in");
+      // A wrong password is reported in words, and the page stays accessible with the error shown.
+      page.getByLabel("Username").fill("client");
+      page.getByLabel("Password").fill("not the password");
+      Ui.button(page, "Sign in").click();
+      assertThat(page.getByRole(AriaRole.ALERT)).containsText("not correct");
+      assertAccessible(page, "sign-in with error");
+      assertEquals(List.of(), problems.list());
+    }
+  }
+
+  @Test
+  void clientView() {
+    try (BrowserContext context = Browsers.context(browser)) {
+      Page page = Ui.signIn(context, node.baseUrl(), "client");
+      PageProblems problems = PageProblems.watch(page);
+      Ui.awaitConnected(page);
+      Ui.send(page, "A message so the conversation is not empty.");
+      assertThat(Ui.message(page, "A message so the conversation is not empty.")).hasAttribute("data-state", "sent");
+      assertAccessible(page, "client");
+      Ui.button(page, "I need help now").click();
+      assertThat(page.getByRole(AriaRole.ALERT).filter(new com.microsoft.playwright.Locator.FilterOptions().setHasText("988")))
+          .isVisible();
+      assertAccessible(page, "client with crisis information");
+      assertEquals(List.of(), problems.list());
+    }
+  }
+
+  @Test
+  void therapistView() {
+    try (BrowserContext context = Browsers.context(browser)) {
+      Page page = Ui.signIn(context, node.baseUrl(), "therapist");
+      PageProblems problems = PageProblems.watch(page);
+      Ui.awaitConnected(page);
+      assertAccessible(page, "therapist, no client chosen");
+      Ui.openClient(page, "Alex Morgan");
+      assertThat(Ui.conversation(page)).isVisible();
+      Ui.button(page, "Add dosing session").click();
+      assertThat(page.getByLabel("Date and time")).isFocused();
+      assertAccessible(page, "therapist with a client and the dosing form");
+      assertEquals(List.of(), problems.list());
+    }
+  }
+
+  @Test
+  void oncallView() {
+    try (BrowserContext context = Browsers.context(browser)) {
+      Page page = Ui.signIn(context, node.baseUrl(), "oncall");
+      PageProblems problems = PageProblems.watch(page);
+      Ui.awaitConnected(page);
+      assertThat(page.getByRole(AriaRole.LIST, new Page.GetByRoleOptions().setName("Open alerts"))).isAttached();
+      assertAccessible(page, "on-call");
+      assertEquals(List.of(), problems.list());
+    }
+  }
+
+  @Test
+  void aClientCanSignInAskForHelpAndWriteWithTheKeyboardAlone() {
+    try (BrowserContext context = Browsers.context(browser)) {
+      Page page = context.newPage();
+      page.navigate(node.baseUrl() + "/");
+      assertThat(page.getByLabel("Username")).isFocused();
+      page.keyboard().type("client2");
+      page.keyboard().press("Tab");
+      page.keyboard().type(DemoNode.PASSWORD);
+      page.keyboard().press("Enter");
+      Ui.awaitConnected(page);
+      assertThat(Ui.conversation(page)).isVisible();
+      // Tab through the page in order: the help button comes before the conversation and the message box.
+      List<String> visited = new java.util.ArrayList<>();
+      for (int i = 0; i < 30 && !"Message".equals(visited.isEmpty() ? null : visited.get(visited.size() - 1)); i++) {
+        page.keyboard().press("Tab");
+        visited.add((String) page.evaluate("() => { const e = document.activeElement;"
+            + " return e.labels && e.labels.length ? e.labels[0].textContent : (e.getAttribute('aria-label') || e.textContent.trim()); }"));
+      }
+      assertTrue(visited.contains("I need help now"), "help button reachable by Tab: " + visited);
+      assertTrue(visited.indexOf("I need help now") < visited.indexOf("Conversation"), "help comes first: " + visited);
+      assertEquals("Message", visited.get(visited.size() - 1), "message box reachable by Tab: " + visited);
+      page.keyboard().type("Sent with the keyboard only.");
+      page.keyboard().press("Enter");
+      assertThat(Ui.message(page, "Sent with the keyboard only.")).hasAttribute("data-state", "sent");
+    }
+  }
+
+  @Test
+  void clientViewFitsA360PixelPhone() {
+    try (BrowserContext context = Browsers.context(browser, 360, 740)) {
+      Page page = Ui.signIn(context, node.baseUrl(), "client2");
+      Ui.awaitConnected(page);
+      // A long unbroken word is the usual culprit for sideways scrolling.
+      String long_ = "Thisisaverylongwordwithoutanyspacesthatmustwrapinsidethemessagebubble" + "x".repeat(60);
+      Ui.send(page, long_);
+      assertThat(Ui.message(page, long_)).hasAttribute("data-state", "sent");
+      for (String name : List.of("I need help now", "Send", "Sign out")) {
+        var box = Ui.button(page, name).boundingBox();
+        assertTrue(box.x >= 0 && box.x + box.width <= 360, name + " lies within the 360 px width: " + box.x + "+" + box.width);
+      }
+      Number scrollWidth = (Number) page.evaluate("() => document.documentElement.scrollWidth");
+      Number viewport = (Number) page.evaluate("() => window.innerWidth");
+      assertTrue(scrollWidth.intValue() <= viewport.intValue(),
+          "no horizontal scroll at 360 px: content is " + scrollWidth + " px wide");
+      assertAccessible(page, "client at 360 px");
+    }
+  }
+}
