@@ -44,7 +44,7 @@ class ClusterCrossNodeTest {
   static String clusterName;
   static Path ca;
   static String members;
-  static int[] hazelcastPorts = new int[3];
+  static int[] hazelcastPorts = new int[4];
   static String masterKey;
   static Server a;
   static Server b;
@@ -59,7 +59,7 @@ class ClusterCrossNodeTest {
     // Every node must read message text the others wrote: one master key for the cluster.
     masterKey = Base64.getEncoder().encodeToString(key);
     StringBuilder m = new StringBuilder();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < hazelcastPorts.length; i++) {
       hazelcastPorts[i] = TestServers.freePort();
       m.append(i == 0 ? "" : ",").append("127.0.0.1:").append(hazelcastPorts[i]);
     }
@@ -176,6 +176,38 @@ class ClusterCrossNodeTest {
       assertEquals(2, a.cluster().memberCount(), "node C dropped after " + ms + " ms");
       assertTrue(ms <= 14_000, "dropped after " + ms + " ms; failure detection is 10 s");
       assertEquals(2, b.cluster().memberCount());
+      assertTrue(a.readiness().toCompletionStage().toCompletableFuture().get().getBoolean("ready"));
+    }
+  }
+
+  /**
+   * A frozen member (SIGSTOP: its sockets stay open, as with a hung host or a cut cable) is found
+   * by missing heartbeats only: it leaves the membership after cluster.failure_detection (10 s),
+   * not before (a slow GC pause must not evict a node), and within a few seconds after.
+   */
+  @Test
+  @Order(6)
+  void aFrozenMemberIsDroppedAfterTheFailureDetectionTime() throws Exception {
+    Map<String, String> env = nodeEnv(3, "node-d");
+    try (ServerProcess d = ServerProcess.start(env)) {
+      d.awaitReady(Duration.ofSeconds(120));
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (a.cluster().memberCount() < 3 && System.nanoTime() < end) {
+        Thread.sleep(100);
+      }
+      assertEquals(3, a.cluster().memberCount(), "node D joined");
+      long t0 = System.nanoTime();
+      d.signal("STOP");
+      while (a.cluster().memberCount() > 2 && System.nanoTime() - t0 < Duration.ofSeconds(40).toNanos()) {
+        Thread.sleep(50);
+      }
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      System.out.println("cluster failure detection: member frozen with SIGSTOP dropped after " + ms + " ms"
+          + " (cluster.failure_detection 10s)");
+      d.signal("KILL");
+      assertEquals(2, a.cluster().memberCount(), "node D dropped after " + ms + " ms");
+      assertTrue(ms >= 8_000, "dropped after only " + ms + " ms; failure detection is 10 s");
+      assertTrue(ms <= 14_000, "dropped after " + ms + " ms; failure detection is 10 s");
       assertTrue(a.readiness().toCompletionStage().toCompletableFuture().get().getBoolean("ready"));
     }
   }
