@@ -5,7 +5,9 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.interlude.checkin.CheckinModule;
 import org.interlude.escalation.OnCallSchedules;
+import org.interlude.identity.Actor;
 import org.interlude.identity.Role;
 
 /**
@@ -38,10 +40,12 @@ final class DemoClinic {
       if (existing.isPresent()) {
         return Future.succeededFuture();
       }
+      Map<String, UUID> ids = new java.util.concurrent.ConcurrentHashMap<>();
+      UUID[] clinicId = new UUID[1];
       return s.passwords().hashNew(PASSWORD).compose(hash -> store.pool().withTransaction(tx ->
           store.createClinic(tx, NAME, "US", "America/New_York", "Monday to Friday, 9:00 to 17:00 (Eastern)")
               .compose(clinic -> {
-                Map<String, UUID> ids = new java.util.HashMap<>();
+                clinicId[0] = clinic.id();
                 Future<Void> f = Future.succeededFuture();
                 for (Person p : PEOPLE) {
                   f = f.compose(v -> store.insertUser(tx, clinic.id(), p.username(), p.displayName(), p.roles(), hash,
@@ -55,7 +59,30 @@ final class DemoClinic {
                     // Casey Kim primary on call around the clock, Robin Park backup, Dr. Sam Rivera last.
                     .compose(v -> OnCallSchedules.seedDemo(tx, clinic.id(), "America/New_York", ids.get("oncall"),
                         ids.get("oncall2"), ids.get("therapist"), s.clock()));
-              })));
+              })))
+          .compose(v -> CheckinModule.seedDemoHistory(store.pool(), s.dataKeys(), s.clock(), ids.get("client"),
+              ids.get("therapist")))
+          .compose(v -> conversation(s, clinicId[0], ids));
+    });
+  }
+
+  /** A short exchange so the chat shows history on first open (content written for the demo). */
+  private static Future<Void> conversation(Features.Services s, UUID clinicId, Map<String, UUID> ids) {
+    UUID client = ids.get("client");
+    UUID therapist = ids.get("therapist");
+    Actor alex = new Actor(client, clinicId, "client", EnumSet.of(Role.CLIENT), "", null, "demo-seed");
+    Actor sam = new Actor(therapist, clinicId, "therapist", EnumSet.of(Role.THERAPIST), "", null, "demo-seed");
+    java.util.List<Object[]> lines = java.util.List.of(
+        new Object[] {alex, "Hi Dr. Rivera, the session on Tuesday brought up a lot about my father."},
+        new Object[] {sam, "Thank you for telling me. How have the days since felt?"},
+        new Object[] {alex, "Tired, but lighter. I wrote in the journal like you suggested."},
+        new Object[] {sam, "That's a good sign. Let's talk about it on Friday; the check-ins will ask how you sleep."});
+    return s.chat().conversations().ensureForClient(clinicId, client).compose(conv -> {
+      Future<Void> f = Future.succeededFuture();
+      for (Object[] line : lines) {
+        f = f.compose(v -> s.chat().send((Actor) line[0], conv, UUID.randomUUID(), (String) line[1]).mapEmpty());
+      }
+      return f;
     });
   }
 }

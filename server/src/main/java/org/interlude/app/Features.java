@@ -18,6 +18,8 @@ import org.interlude.escalation.screening.ScreeningRules;
 import org.interlude.chat.Conversations;
 import org.interlude.chat.MessageWriter;
 import org.interlude.chat.UnreadNotices;
+import org.interlude.checkin.CheckinModule;
+import org.interlude.checkin.EscalationRiskSink;
 import org.interlude.cluster.Bus;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.Argon2Params;
@@ -36,6 +38,7 @@ import org.interlude.identity.Sessions;
 import org.interlude.storage.Storage;
 import org.interlude.web.Api;
 import org.interlude.web.ChatFrames;
+import org.interlude.web.CheckinRoutes;
 import org.interlude.web.FrameSchemas;
 import org.interlude.web.Frames;
 import org.interlude.web.SocketHub;
@@ -62,6 +65,7 @@ public final class Features {
   private volatile boolean accepting = true;
   private WebSocketEndpoint webSocket;
   private Frames frames;
+  private CheckinModule checkins;
   private EscalationModule escalation;
 
   /** The wired services, for the adapters and for tests. */
@@ -126,7 +130,6 @@ public final class Features {
       }).install(f.frames);
       f.escalation = EscalationModule.start(new EscalationModule.Deps(vertx, pool, clock, audit, dataKeys, hub, f.frames,
           registry, cfg.escalation(), cfg.http().publicUrl(), cfg.node().id()));
-      f.frames.checkComplete();
       f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, hub, f.frames, cfg.chat(), () -> f.accepting);
       UnreadNotices unread = new UnreadNotices(pool, clock, cfg.chat().unreadNoticeAfter());
       hub.registerSource("notice", (socket, objectId) -> {
@@ -140,13 +143,23 @@ public final class Features {
               cfg.clinic().country(), cfg.clinic().timeZone().getId(), cfg.clinic().staffedHours()))
           .compose(pw -> {
             f.initialAdminPassword = pw;
-            List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit).routes());
+            return CheckinModule.start(vertx, cfg.checkin(), cfg.node().id(), pool, clock, dataKeys, audit, access, store,
+                hub, f.frames, new EscalationRiskSink(f.escalation.service()));
+          })
+          .compose(checkins -> {
+            f.checkins = checkins;
+            // Every feature has registered its frames by now.
+            f.frames.checkComplete();
+            List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit, conversations,
+                clientIds -> f.checkins.checkins().latestScores(clientIds)).routes());
             table.addAll(f.escalation.routes());
+            table.addAll(new CheckinRoutes(checkins).routes());
             KeyRotation rotation = new KeyRotation(vertx, pool, dataKeys, cfg.crypto().masterKeyFile());
             rotation.register(new KeyRotation.WrappedColumn("conversation", "id", "dk_version", "dk_wrapped",
                 rowId -> "conversation/" + rowId));
             rotation.register(new KeyRotation.WrappedColumn("app_user", "id", "totp_key_version", "totp_secret",
                 rowId -> "totp/" + rowId));
+            rotation.register(CheckinModule.WRAPPED_KEYS);
             EscalationModule.wrappedKeys().forEach(rotation::register);
             table.addAll(new KeyRoutes(rotation, audit, bus, !cfg.crypto().developmentKey()).routes());
             bus.subscribe(Addresses.KEY_RING_ROTATED, rotated -> vertx.executeBlocking(
@@ -197,6 +210,11 @@ public final class Features {
     return services;
   }
 
+  /** The check-in feature (services, scheduler), for the adapters and for tests. */
+  public CheckinModule checkins() {
+    return checkins;
+  }
+
   /** The escalation feature (incidents, schedules, engine), for the adapters and for tests. */
   public EscalationModule escalation() {
     return escalation;
@@ -230,11 +248,12 @@ public final class Features {
     if (webSocket != null) {
       webSocket.stop();
     }
+    Future<Void> checkinsStopped = checkins == null ? Future.succeededFuture() : checkins.stop();
     Future<Void> escalationStopped = escalation == null ? Future.succeededFuture() : escalation.stop().otherwiseEmpty();
-    return escalationStopped.compose(x -> services.chat().drain())
+    return Future.all(checkinsStopped, escalationStopped).compose(x -> services.chat().drain())
         .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
         .otherwise(err -> {
-          log.error("chat writes did not finish within the shutdown grace period");
+          log.error("chat writes, check-ins or escalation did not finish within the shutdown grace period");
           return null;
         })
         .compose(v -> vertx.timer(100))

@@ -23,6 +23,7 @@ public record InterludeConfig(
     Admin admin,
     FirstClinic clinic,
     Chat chat,
+    Checkin checkin,
     Escalation escalation,
     Screening screening,
     Cluster cluster,
@@ -42,6 +43,7 @@ public record InterludeConfig(
         Admin.read(t),
         FirstClinic.read(t),
         Chat.read(t),
+        Checkin.read(t),
         Escalation.read(t),
         Screening.read(t),
         Cluster.read(t),
@@ -298,6 +300,30 @@ public record InterludeConfig(
           t.duration("chat.unread_notice_after", Duration.ofMinutes(15),
               Duration.ofSeconds(10), Duration.ofDays(7)),
           t.integer("chat.typing_per_minute", 30, 1, 10_000));
+    }
+  }
+
+  /**
+   * The check-in scheduler: how often every node polls PostgreSQL for due prompts, how many rows
+   * one claim takes, how far ahead prompts are materialised, how long a claim's lease lasts before
+   * another node may take the owed work over, and how long a risk report may take before the
+   * client is answered anyway (the report stays owed and is retried).
+   */
+  public record Checkin(
+      Duration pollInterval,
+      int batchSize,
+      Duration horizon,
+      Duration materializeEvery,
+      Duration lease,
+      Duration riskTimeout) {
+    static Checkin read(ConfigTree t) {
+      return new Checkin(
+          t.duration("checkin.poll_interval", Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMinutes(1)),
+          t.integer("checkin.batch_size", 500, 1, 10_000),
+          t.duration("checkin.horizon", Duration.ofDays(8), Duration.ofDays(1), Duration.ofDays(60)),
+          t.duration("checkin.materialize_every", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24)),
+          t.duration("checkin.lease", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMinutes(30)),
+          t.duration("checkin.risk_timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(1)));
     }
   }
 

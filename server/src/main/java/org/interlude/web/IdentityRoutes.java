@@ -26,12 +26,23 @@ public final class IdentityRoutes {
   private final AdminService admin;
   private final Access access;
   private final AuditLog audit;
+  private final org.interlude.chat.Conversations conversations;
+  private final java.util.function.Function<java.util.Collection<java.util.UUID>,
+      Future<java.util.Map<java.util.UUID, JsonObject>>> latestScores;
 
-  public IdentityRoutes(IdentityService identity, AdminService admin, Access access, AuditLog audit) {
+  /**
+   * @param latestScores the latest score per instrument of each client (check-ins), for the roster
+   */
+  public IdentityRoutes(IdentityService identity, AdminService admin, Access access, AuditLog audit,
+      org.interlude.chat.Conversations conversations,
+      java.util.function.Function<java.util.Collection<java.util.UUID>, Future<java.util.Map<java.util.UUID, JsonObject>>>
+          latestScores) {
     this.identity = identity;
     this.admin = admin;
     this.access = access;
     this.audit = audit;
+    this.conversations = conversations;
+    this.latestScores = latestScores;
   }
 
   public List<RouteSpec> routes() {
@@ -139,22 +150,64 @@ public final class IdentityRoutes {
         b.getString("timeZone")).map(id -> Reply.created(new JsonObject().put("userId", id.toString())));
   }
 
-  /** Therapists see their care team; on-call staff the clients of incidents routed to them. */
+  /**
+   * The roster: therapists see their care team, on-call staff the clients of incidents routed to
+   * them (and break-glass clients), each with the conversation, this user's unread count, the
+   * latest scores and an open incident. Audited as one read of the roster.
+   */
   private Future<Reply> listClients(ApiRequest r) {
     Actor a = r.actor();
+    java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
     return identity.store().pool().preparedQuery("SELECT u.id, u.display_name, u.time_zone FROM app_user u"
             + " WHERE u.clinic_id = $1 AND 'client' = ANY(u.roles) AND u.disabled_at IS NULL AND ("
             + " EXISTS (SELECT 1 FROM care_team ct WHERE ct.client_id = u.id AND ct.therapist_id = $2)"
-            + " OR EXISTS (SELECT 1 FROM incident_access ia WHERE ia.client_id = u.id AND ia.staff_id = $2))"
+            + " OR EXISTS (SELECT 1 FROM incident_access ia WHERE ia.client_id = u.id AND ia.staff_id = $2)"
+            + " OR EXISTS (SELECT 1 FROM break_glass b WHERE b.client_id = u.id AND b.actor_id = $2 AND b.expires_at > $3))"
             + " ORDER BY u.display_name")
-        .execute(Tuple.of(a.clinicId(), a.userId()))
-        .map(rows -> {
-          JsonArray out = new JsonArray();
+        .execute(Tuple.of(a.clinicId(), a.userId(), now))
+        .compose(rows -> {
+          java.util.List<java.util.UUID> ids = new java.util.ArrayList<>();
+          java.util.Map<java.util.UUID, JsonObject> byId = new java.util.LinkedHashMap<>();
           for (Row row : rows) {
-            out.add(new JsonObject().put("id", row.getUUID("id").toString()).put("displayName", row.getString("display_name"))
+            java.util.UUID id = row.getUUID("id");
+            ids.add(id);
+            byId.put(id, new JsonObject().put("id", id.toString()).put("displayName", row.getString("display_name"))
                 .put("timeZone", row.getString("time_zone")));
           }
-          return Reply.ok(new JsonObject().put("clients", out));
+          if (ids.isEmpty()) {
+            return Future.succeededFuture(Reply.ok(new JsonObject().put("clients", new JsonArray())));
+          }
+          java.util.List<Future<java.util.UUID>> convs = new java.util.ArrayList<>();
+          for (java.util.UUID id : ids) {
+            convs.add(conversations.ensureForClient(a.clinicId(), id));
+          }
+          return Future.all(convs).compose(done -> identity.store().pool().preparedQuery(
+                  "SELECT c.client_id, c.id AS conversation_id,"
+                      + " (SELECT count(*) FROM message m WHERE m.conversation_id = c.id AND m.sender_id <> $2 AND m.seq >"
+                      + "   COALESCE((SELECT seq FROM read_marker rm WHERE rm.conversation_id = c.id AND rm.user_id = $2), 0))"
+                      + "   AS unread,"
+                      + " (SELECT i.id FROM incident i WHERE i.client_id = c.client_id AND i.state <> 'resolved' LIMIT 1) AS incident_id,"
+                      + " (SELECT i.severity FROM incident i WHERE i.client_id = c.client_id AND i.state <> 'resolved' LIMIT 1)"
+                      + "   AS incident_severity"
+                      + " FROM conversation c WHERE c.client_id = ANY($1)")
+              .execute(Tuple.of(ids.toArray(java.util.UUID[]::new), a.userId())))
+              .compose(extra -> latestScores.apply(ids).map(scores -> {
+                for (Row e : extra) {
+                  JsonObject c = byId.get(e.getUUID("client_id"));
+                  c.put("conversationId", e.getUUID("conversation_id").toString()).put("unread", e.getLong("unread"));
+                  java.util.UUID incident = e.getUUID("incident_id");
+                  c.put("openIncident", incident == null ? null
+                      : new JsonObject().put("id", incident.toString()).put("severity", e.getString("incident_severity")));
+                }
+                JsonArray out = new JsonArray();
+                for (var entry : byId.entrySet()) {
+                  out.add(entry.getValue().put("latestScores", scores.getOrDefault(entry.getKey(), new JsonObject())));
+                }
+                return out;
+              }))
+              .compose(out -> audit.record(AuditEvent.of("roster.read").clinic(a.clinicId()).actor(a.userId(), a.auditRole())
+                      .object("roster", a.userId()).source(r.ip(), r.correlationId()).build())
+                  .map(v -> Reply.ok(new JsonObject().put("clients", out))));
         });
   }
 

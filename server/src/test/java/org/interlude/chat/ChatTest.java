@@ -479,6 +479,20 @@ class ChatTest {
       assertTrue(info.encode().contains("988"), info.encode());
       JsonObject alert = oncall.await("alert");
       assertEquals("CRITICAL", alert.getJsonObject("incident").getString("severity"));
+      // The finding is marked handled once the engine accepted it (which also sends the alert):
+      // wait for that commit rather than racing it.
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < until) {
+        try (Connection su = superuser(); var st = su.createStatement();
+            var rs = st.executeQuery("SELECT count(*) FROM chat_finding WHERE conversation_id = '" + conv
+                + "' AND severity = 'CRITICAL' AND handled_at IS NOT NULL")) {
+          rs.next();
+          if (rs.getLong(1) == 1) {
+            break;
+          }
+        }
+        Thread.sleep(50);
+      }
       try (Connection su = superuser(); var st = su.createStatement();
           var rs = st.executeQuery("SELECT seq, severity, rule_id, handled_at IS NOT NULL FROM chat_finding"
               + " WHERE conversation_id = '" + conv + "' ORDER BY seq")) {

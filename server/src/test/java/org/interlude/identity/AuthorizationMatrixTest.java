@@ -40,6 +40,9 @@ class AuthorizationMatrixTest {
   static Fixtures.Clinic a;
   static Fixtures.Clinic b;
   static final Map<String, TestSession> sessions = new LinkedHashMap<>();
+  /** A dosing session and a check-in prompt of a-client (made in start). */
+  static String aSession;
+  static String aPrompt;
 
   /** What a route needs: path, body, and who must be refused. */
   record Row(String method, Function<Fixtures.Clinic, String> path, JsonObject body, List<String> refused) {}
@@ -87,6 +90,25 @@ class AuthorizationMatrixTest {
     m.put("startKeyRotation", new Row("POST", c -> "/api/admin/keys/rotation", none, ADMIN_INTRUDERS.subList(0, 3)));
     m.put("getKeyRotation", new Row("GET", c -> "/api/admin/keys/rotation", none, ADMIN_INTRUDERS.subList(0, 3)));
     m.put("verifyAudit", new Row("GET", c -> "/api/admin/audit/verify", none, List.of("a-client", "a-therapist", "a-oncall")));
+    // Check-ins: reads of a-client's record; changes also refuse the client.
+    List<String> staffOnly = new ArrayList<>(CLIENT_RECORD_INTRUDERS);
+    staffOnly.add("a-client");
+    m.put("listDosingSessions", new Row("GET", c -> "/api/clients/" + c.user("a-client") + "/dosing-sessions", none,
+        CLIENT_RECORD_INTRUDERS));
+    m.put("createDosingSession", new Row("POST", c -> "/api/clients/" + c.user("a-client") + "/dosing-sessions",
+        new JsonObject().put("startsAt", java.time.Instant.now().plus(Duration.ofDays(20)).toString()).put("route", "intranasal"),
+        staffOnly));
+    m.put("updateDosingSession", new Row("PUT", c -> "/api/dosing-sessions/" + aSession,
+        new JsonObject().put("status", "cancelled"), staffOnly));
+    m.put("getCheckinPlan", new Row("GET", c -> "/api/clients/" + c.user("a-client") + "/plan", none, CLIENT_RECORD_INTRUDERS));
+    m.put("putCheckinPlan", new Row("PUT", c -> "/api/clients/" + c.user("a-client") + "/plan",
+        org.interlude.checkin.ClientPlan.defaults().toApi(), staffOnly));
+    m.put("listCheckins", new Row("GET", c -> "/api/clients/" + c.user("a-client") + "/checkins", none,
+        CLIENT_RECORD_INTRUDERS));
+    m.put("getTrends", new Row("GET", c -> "/api/clients/" + c.user("a-client") + "/trends?instrument=phq9", none,
+        CLIENT_RECORD_INTRUDERS));
+    m.put("exportFhir", new Row("GET", c -> "/api/clients/" + c.user("a-client") + "/export/fhir", none,
+        CLIENT_RECORD_INTRUDERS));
     escalationRoutes(m);
     return m;
   }
@@ -188,6 +210,9 @@ class AuthorizationMatrixTest {
         .put("beforeSeq", 10));
     m.put("chat.read", conv -> new JsonObject().put("type", "chat.read").put("conversationId", conv).put("seq", 1));
     m.put("chat.typing", conv -> new JsonObject().put("type", "chat.typing").put("conversationId", conv));
+    // Names a check-in prompt of a-client rather than the conversation.
+    m.put("checkin.submit", conv -> new JsonObject().put("type", "checkin.submit").put("promptId", aPrompt)
+        .put("answers", new JsonObject().put("mood", 5).put("thoughts", false)));
     m.put("crisis.report", conv -> new JsonObject().put("type", "crisis.report")
         .put("clientReportId", UUID.randomUUID().toString()));
     return m;
@@ -203,6 +228,21 @@ class AuthorizationMatrixTest {
     for (String who : List.of("a-client", "a-client2", "a-therapist", "a-therapist2", "a-oncall", "a-admin", "b-therapist",
         "b-admin", "b-oncall")) {
       sessions.put(who, TestSession.login(port, who));
+    }
+    Actor therapist = new Actor(a.user("a-therapist"), a.id(), "a-therapist", java.util.EnumSet.of(Role.THERAPIST), "", null,
+        "matrix");
+    var checkins = server.features().checkins();
+    aSession = awaitResult(checkins.sessions().create(therapist, a.user("a-client"),
+        java.time.Instant.now().plus(Duration.ofDays(5)), "sublingual")).getString("id");
+    aPrompt = awaitResult(server.storage().pool().preparedQuery("SELECT id FROM checkin_prompt WHERE client_id = $1 LIMIT 1")
+        .execute(io.vertx.sqlclient.Tuple.of(a.user("a-client")))).iterator().next().getUUID("id").toString();
+  }
+
+  static <T> T awaitResult(io.vertx.core.Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("matrix setup failed: " + e, e);
     }
   }
 
