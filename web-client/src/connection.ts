@@ -96,7 +96,26 @@ export class Connection implements Channel {
   /** Drops a connection that looks stuck (e.g. an unacknowledged send) and reconnects. */
   restart(): void {
     if (this.stopped || !this.ws) return;
-    this.ws.close(4000, 'client restart');
+    this.abandon(4000, 'client restart');
+    this.scheduleRetry();
+  }
+
+  /**
+   * Lets go of the current socket at once. A stuck or cut-off connection may never complete the
+   * closing handshake, so its close event is not waited for.
+   */
+  private abandon(code: number, reason: string): void {
+    const ws = this.ws;
+    if (!ws) return;
+    this.ws = null;
+    ws.onopen = null;
+    ws.onmessage = null;
+    ws.onclose = null;
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closing: nothing more to do.
+    }
   }
 
   /** Sends when connected; returns false (and sends nothing) otherwise. */
@@ -194,9 +213,10 @@ export class Connection implements Channel {
   };
 
   private readonly onOffline = (): void => {
-    // The browser knows the network is gone: do not wait for TCP to notice.
-    if (this.ws) this.ws.close(4001, 'offline');
-    else this.setState('offline');
+    // The browser knows the network is gone: do not wait for TCP (or a closing handshake) to notice.
+    if (this.stopped) return;
+    this.abandon(4001, 'offline');
+    this.scheduleRetry();
   };
 }
 

@@ -321,7 +321,8 @@ export interface ChatUnread {
   conversationId: Uuid;
   clientId: Uuid;
   unread: number;
-  lastSeq: number;
+  /** Documented, but not sent by the server today. */
+  lastSeq?: number;
 }
 
 export interface Notice {

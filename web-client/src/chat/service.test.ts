@@ -155,7 +155,7 @@ describe('ChatService receiving', () => {
 });
 
 describe('ChatService unread counts (staff)', () => {
-  it('trusts the server count for history and counts only client messages beyond it', () => {
+  it('trusts the server count for history and counts only messages from others beyond it', () => {
     const ch = new FakeChannel();
     const chat = new ChatService(ch, { id: SAM.id, displayName: SAM.displayName, role: 'therapist' }, new Outbox('t'));
     ch.connect([summary(2, { unread: 2 })]);
@@ -165,6 +165,10 @@ describe('ChatService unread counts (staff)', () => {
     ch.server(message(3, ALEX));
     ch.server(message(4, SAM));
     expect(c.unread).toBe(3);
+    // The server's own count wins; a frame without lastSeq leaves the conversation's position alone.
+    ch.server({ type: 'chat.unread', conversationId: CONV, clientId: ALEX.id, unread: 1 });
+    expect(c.unread).toBe(1);
+    expect(c.lastSeq).toBe(4);
     chat.markRead(CONV, 4);
     expect(c.unread).toBe(0);
   });

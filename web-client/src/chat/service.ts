@@ -196,7 +196,7 @@ export class ChatService {
         const c = this.conversations.get(f.conversationId);
         if (!c) break;
         c.unread = f.unread;
-        c.lastSeq = Math.max(c.lastSeq, f.lastSeq);
+        if (typeof f.lastSeq === 'number') c.lastSeq = Math.max(c.lastSeq, f.lastSeq);
         this.changed.emit(c.id);
         break;
       }
@@ -283,9 +283,9 @@ export class ChatService {
 
   private addMessage(c: Conversation, m: Parameters<Conversation['add']>[0]): void {
     // The server's unread count (hello, chat.unread) covers everything up to its lastSeq; only a
-    // client message beyond that is counted here, until the next chat.unread says otherwise.
+    // message from someone else beyond that is counted here, until the next chat.unread says otherwise.
     const beyondServerCount = m.seq > c.lastSeq;
-    if (c.add(m) && beyondServerCount && m.sender.role === 'client' && m.sender.id !== this.me.id && m.seq > c.readSeq) {
+    if (c.add(m) && beyondServerCount && this.me.role !== 'client' && m.sender.id !== this.me.id && m.seq > c.readSeq) {
       c.unread += 1;
     }
   }

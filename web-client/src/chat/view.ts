@@ -91,7 +91,9 @@ export class ChatView {
     this.unsubscribe.push(o.connection.state.on(() => this.renderConnection()));
     this.render();
     this.renderConnection();
-    this.scrollToEnd();
+    // The element is put on the page by the caller after construction: open at the latest
+    // messages once it has a layout (before that it has no height to scroll).
+    requestAnimationFrame(() => this.scrollToEnd());
   }
 
   dispose(): void {

@@ -122,14 +122,21 @@ export class TrendChart {
     ctx.setLineDash([5, 4]);
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
-    for (const d of this.trends.dosingSessions) {
+    const labelWidth = ctx.measureText('Dose').width + 8;
+    let lastLabel = -Infinity;
+    const doses = [...this.trends.dosingSessions].sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+    for (const d of doses) {
       const px = x.getPixelForValue(new Date(d.startsAt).getTime());
       if (px < area.left || px > area.right) continue;
       ctx.beginPath();
       ctx.moveTo(px, area.top);
       ctx.lineTo(px, area.bottom);
       ctx.stroke();
-      ctx.fillText('Dose', px + 4, area.top + 2);
+      // Doses a few days apart would print their labels over each other: the line says enough.
+      if (px - lastLabel >= labelWidth) {
+        ctx.fillText('Dose', px + 4, area.top + 2);
+        lastLabel = px;
+      }
     }
     ctx.restore();
   }

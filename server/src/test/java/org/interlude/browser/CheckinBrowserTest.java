@@ -51,7 +51,7 @@ class CheckinBrowserTest {
     try (BrowserContext clientBrowser = Browsers.context(browser); BrowserContext therapistBrowser = Browsers.context(browser)) {
       Page therapist = Ui.signIn(therapistBrowser, node.baseUrl(), "therapist");
       Ui.awaitConnected(therapist);
-      Ui.openClient(therapist, "Alex Morgan");
+      Ui.openClient(therapist, "Jordan Lee");
       Locator chart = therapist.getByRole(AriaRole.IMG, new Page.GetByRoleOptions().setName("PHQ-9 trend"));
       assertThat(chart).isVisible();
 
@@ -64,7 +64,8 @@ class CheckinBrowserTest {
       Ui.button(therapist, "Save dosing session").click();
       assertThat(therapist.getByRole(AriaRole.STATUS).filter(new Locator.FilterOptions().setHasText("saved"))).isVisible();
 
-      Page client = Ui.signIn(clientBrowser, node.baseUrl(), "client");
+      // Jordan has no history in the demo clinic, so this PHQ-9 is the first and only one.
+      Page client = Ui.signIn(clientBrowser, node.baseUrl(), "client2");
       PageProblems problems = PageProblems.watch(client);
       Ui.awaitConnected(client);
       Locator form = client.getByRole(AriaRole.FORM, new Page.GetByRoleOptions().setName("PHQ-9"));
@@ -86,8 +87,8 @@ class CheckinBrowserTest {
       Ui.button(form, "Submit check-in").click();
       assertThat(client.getByText("Thank you. Your PHQ-9 answers were sent to your care team.")).isVisible();
 
-      Locator alex = Ui.clients(therapist).getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Alex Morgan"));
-      assertThat(alex).containsText("PHQ-9 11 (Moderate)");
+      Locator jordan = Ui.clients(therapist).getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Jordan Lee"));
+      assertThat(jordan).containsText("PHQ-9 11 (Moderate)");
       assertThat(therapist.locator(".trend-summary").first()).containsText("Latest 11, Moderate");
       assertThat(therapist.locator(".trend-summary").first()).containsText("1 dosing session marked");
       assertEquals(List.of(), problems.list());

@@ -63,17 +63,17 @@ class ReconnectBrowserTest {
         assertThat(Ui.message(client, t)).hasAttribute("data-state", "sent");
       }
       List<String> all = List.of(before, typed.get(0), typed.get(1), typed.get(2));
-      assertEquals(all, Ui.messageTexts(client));
+      Ui.assertInOrderOnce(client, all);
 
       // The server's record agrees: the therapist and a fresh load see each message once, in order.
       Page therapist = Ui.signIn(therapistBrowser, node.baseUrl(), "therapist");
       Ui.openClient(therapist, "Alex Morgan");
       assertThat(Ui.message(therapist, typed.get(2))).isVisible();
-      assertEquals(all, Ui.messageTexts(therapist));
+      Ui.assertInOrderOnce(therapist, all);
       client.reload();
       Ui.awaitConnected(client);
       assertThat(Ui.message(client, typed.get(2))).isVisible();
-      assertEquals(all, Ui.messageTexts(client));
+      Ui.assertInOrderOnce(client, all);
       assertEquals(List.of(), problems.list());
     }
   }

@@ -61,7 +61,7 @@ class Screenshots {
       therapist.getByLabel("Date and time").fill(inTwoDays);
       therapist.getByLabel("Route").selectOption("intranasal");
       Ui.button(therapist, "Save dosing session").click();
-      Locator phq9 = client.getByRole(AriaRole.FORM, new Page.GetByRoleOptions().setName("PHQ-9"));
+      Locator phq9 = client.getByRole(AriaRole.FORM, new Page.GetByRoleOptions().setName("PHQ-9")).first();
       try {
         phq9.waitFor(new Locator.WaitForOptions().setTimeout(20_000));
         // The notice above the conversation links to the waiting check-ins.
