@@ -25,3 +25,7 @@ need_chromium() {
   local c=${CHROMIUM_PATH:-/usr/bin/chromium}
   [ -x "$c" ] || die "Chromium not found at $c: browser tests need Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH"
 }
+
+need_haproxy() {
+  command -v haproxy >/dev/null || die "HAProxy not found: the cluster tests run scripts/cluster behind it (apt-get install haproxy)"
+}

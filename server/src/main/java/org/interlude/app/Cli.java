@@ -256,6 +256,31 @@ public final class Cli {
               + " data keys re-wrapped. Old versions stay readable; back up the key ring file now.");
           return 0;
         }));
+    register("certs", command("certs ca --out DIR | certs node --ca DIR --name NODE --host H [--host H2] --out DIR:"
+        + " cluster CA and node certificates for the mutual-TLS event bus, without a server", (o, in, out, err) -> {
+          String action = o.words().isEmpty() ? "" : o.words().get(0);
+          java.nio.file.Path dir = java.nio.file.Path.of(o.require("out"));
+          if (action.equals("ca")) {
+            org.interlude.cluster.ClusterCertificates.createCa(dir, o.get("name", "Interlude cluster CA"));
+            out.println("cluster CA written to " + dir.resolve(org.interlude.cluster.ClusterCertificates.CA_CERT) + " and "
+                + dir.resolve(org.interlude.cluster.ClusterCertificates.CA_KEY)
+                + " (mode 0600). Keep the key offline; give nodes only ca.pem and their own certificate.");
+            return 0;
+          }
+          if (action.equals("node")) {
+            java.util.List<String> hosts = o.all("host");
+            if (hosts.isEmpty() || hosts.contains("true")) {
+              throw new Usage("give at least one --host (the node's cluster.host as the other nodes reach it)");
+            }
+            org.interlude.cluster.ClusterCertificates.NodeFiles f = org.interlude.cluster.ClusterCertificates.createNode(
+                java.nio.file.Path.of(o.require("ca")), o.require("name"), hosts, dir);
+            out.println("cluster.tls.ca_file: " + f.ca());
+            out.println("cluster.tls.cert_file: " + f.cert());
+            out.println("cluster.tls.key_file: " + f.key());
+            return 0;
+          }
+          throw new Usage("certs ca --out DIR | certs node --ca DIR --name NODE --host H [--host H2] --out DIR");
+        }));
     register("screen", command("screen [--rules FILE] [--explain]: classify messages (one per line on stdin)"
         + " with the chat screening rules, without a server", (o, in, out, err) -> {
           java.util.List<String> args = new java.util.ArrayList<>();

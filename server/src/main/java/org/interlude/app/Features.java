@@ -97,7 +97,9 @@ public final class Features {
       IdentityService identity = new IdentityService(pool, store, passwords, sessions, throttle, audit, dataKeys, clock);
       AdminService admin = new AdminService(pool, store, passwords, sessions, access, audit, clock,
           id.invitationLifetime(), id.breakGlassDuration(), cfg.http().publicUrl(), bus);
-      SocketHub hub = new SocketHub(vertx, bus, cfg.node().id());
+      // The hub's origin tag must be unique per running instance, not per configured node id:
+      // two nodes sharing an id (or one JVM running several) would skip each other's nudges.
+      SocketHub hub = new SocketHub(vertx, bus, cfg.node().id() + "#" + java.util.UUID.randomUUID());
       Conversations conversations = new Conversations(pool, dataKeys, bus, clock);
       ChatScreener screener;
       try {

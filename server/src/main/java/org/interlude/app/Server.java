@@ -17,6 +17,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.interlude.cluster.ClusterNode;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.TlsCertificates;
 import org.interlude.storage.Storage;
@@ -42,6 +43,7 @@ public final class Server {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final Router router;
+  private final ClusterNode cluster;
   private HttpServer http;
   private HttpServer management;
   private volatile Storage storage;
@@ -49,22 +51,37 @@ public final class Server {
   private volatile boolean draining;
   private volatile boolean started;
 
-  private Server(InterludeConfig cfg, StartOptions options) {
+  private Server(InterludeConfig cfg, StartOptions options, PrometheusMeterRegistry registry, Vertx vertx,
+      ClusterNode cluster) {
     this.cfg = cfg;
     this.options = options;
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    this.registry = registry;
+    this.vertx = vertx;
+    this.cluster = cluster;
     this.router = Router.router(vertx);
   }
 
-  /** Starts a node; the future completes when it is fully ready or fails with the cause. */
+  /**
+   * Starts a node; the future completes when it is fully ready or fails with the cause. With
+   * {@code cluster.enabled} Vert.x is clustered first (Hazelcast join, mutual-TLS event bus), so
+   * every feature publishes on the cluster bus from its first event.
+   */
   public static Future<Server> start(InterludeConfig cfg, StartOptions options) {
-    Server s = new Server(cfg, options);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    if (!cfg.cluster().enabled()) {
+      Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+      return start(new Server(cfg, options, registry, vertx, null));
+    }
+    boolean openSsl = TlsSettings.useOpenSsl(cfg.tls().engine());
+    return ClusterNode.start(vertxOptions, new MicrometerMetricsFactory(registry), cfg,
+            (eb, cert, key) -> TlsSettings.apply(eb, cert, key, openSsl))
+        .compose(node -> start(new Server(cfg, options, registry, node.vertx(), node)));
+  }
+
+  private static Future<Server> start(Server s) {
     return s.startAll().map(s).recover(err -> s.stop().transform(ignored -> Future.failedFuture(err)));
   }
 
@@ -186,6 +203,11 @@ public final class Server {
         state.mergeIn(extra);
         ok = ok && extra.getBoolean("ready", true);
       }
+      if (cluster != null) {
+        JsonObject joined = cluster.readiness();
+        state.mergeIn(joined);
+        ok = ok && joined.getBoolean("ready", false);
+      }
       return state.put("ready", ok);
     });
   }
@@ -240,6 +262,11 @@ public final class Server {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** This node's cluster membership, or null for a single node. */
+  public ClusterNode cluster() {
+    return cluster;
   }
 
   public Storage storage() {

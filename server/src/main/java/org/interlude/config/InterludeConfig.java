@@ -351,17 +351,6 @@ public record InterludeConfig(
     }
   }
 
-  private static boolean clusterEnabled(ConfigTree t) {
-    boolean on = t.bool("cluster.enabled", false);
-    if (on) {
-      // Refused rather than ignored: a node that believes it is clustered but is not would
-      // deliver messages and run schedules as if alone.
-      t.problem("cluster.enabled", "clustering is not available in this build yet; run a single node");
-      return false;
-    }
-    return false;
-  }
-
   /** Chat screening rules: the bundled defaults plus clinic-edited override files. */
   public record Screening(List<Path> ruleFiles) {
     static Screening read(ConfigTree t) {
@@ -377,7 +366,12 @@ public record InterludeConfig(
     }
   }
 
-  /** Clustering (Hazelcast membership, mutual-TLS event bus). Off for a single node. */
+  /**
+   * Clustering (Hazelcast membership, mutual-TLS event bus). Off for a single node. The three
+   * TLS paths are all given (production: a cluster CA shared by every node) or all empty
+   * (development: a CA and this node's certificate are generated into
+   * {@code <data_dir>/cluster-tls/}).
+   */
   public record Cluster(
       boolean enabled,
       String name,
@@ -386,22 +380,77 @@ public record InterludeConfig(
       List<String> members,
       int busPort,
       Path hazelcastConfig,
-      Duration failureDetection) {
+      Duration failureDetection,
+      String caFile,
+      String certFile,
+      String keyFile) {
     static Cluster read(ConfigTree t) {
+      boolean enabled = t.bool("cluster.enabled", false);
       String name = t.string("cluster.name", "interlude");
       if (name.equals("dev")) {
         t.problem("cluster.name", "must not be Hazelcast's default \"dev\"");
+      } else if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+        t.problem("cluster.name", "must be 1-64 letters, digits, '.', '_' or '-', got \"" + name + "\"");
+      }
+      if (enabled && t.string("database.url", "").isEmpty()) {
+        // Each node's embedded PostgreSQL would be its own truth: nodes would lose each other's
+        // messages and run every schedule once per node.
+        t.problem("cluster.enabled", "a cluster needs an external database shared by every node: set database.url"
+            + " (database.url is empty, which means the embedded single-node database)");
+      }
+      String host = t.string("cluster.host", "127.0.0.1");
+      if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+        t.problem("cluster.host", "must be this node's address as the other nodes reach it (not a wildcard), got \""
+            + host + "\"");
+      }
+      List<String> members = t.list("cluster.members", List.of("127.0.0.1:5701"));
+      for (String m : members) {
+        if (!m.matches("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:]+\\](:[0-9]{1,5})?")) {
+          t.problem("cluster.members", "each member must be host or host:port, got \"" + m + "\"");
+        }
+      }
+      if (enabled && members.isEmpty()) {
+        t.problem("cluster.members", "must name at least one member (this node's own host:port will do for the first)");
+      }
+      String hz = t.string("cluster.hazelcast_config", "config/cluster.xml");
+      Path hzPath = Path.of(hz).toAbsolutePath().normalize();
+      if (enabled && !java.nio.file.Files.isReadable(hzPath)) {
+        t.problem("cluster.hazelcast_config", "cannot read " + hzPath);
+      }
+      String ca = t.string("cluster.tls.ca_file", "");
+      String cert = t.string("cluster.tls.cert_file", "");
+      String key = t.string("cluster.tls.key_file", "");
+      boolean anyTls = !ca.isEmpty() || !cert.isEmpty() || !key.isEmpty();
+      if (anyTls && (ca.isEmpty() || cert.isEmpty() || key.isEmpty())) {
+        t.problem(ca.isEmpty() ? "cluster.tls.ca_file" : cert.isEmpty() ? "cluster.tls.cert_file" : "cluster.tls.key_file",
+            "cluster.tls.ca_file, cluster.tls.cert_file and cluster.tls.key_file must be given together"
+                + " (or all left empty for a generated development CA)");
+      } else if (enabled && anyTls) {
+        for (String[] f : new String[][] {{"cluster.tls.ca_file", ca}, {"cluster.tls.cert_file", cert},
+            {"cluster.tls.key_file", key}}) {
+          if (!java.nio.file.Files.isReadable(Path.of(f[1]))) {
+            t.problem(f[0], "cannot read " + Path.of(f[1]).toAbsolutePath().normalize());
+          }
+        }
       }
       return new Cluster(
-          clusterEnabled(t),
+          enabled,
           name,
-          t.string("cluster.host", "127.0.0.1"),
+          host,
           t.integer("cluster.port", 5701, 1, 65535),
-          t.list("cluster.members", List.of("127.0.0.1:5701")),
+          members,
           t.integer("cluster.bus_port", 0, 0, 65535),
-          Path.of(t.string("cluster.hazelcast_config", "config/cluster.xml")),
+          hzPath,
           t.duration("cluster.failure_detection", Duration.ofSeconds(10),
-              Duration.ofSeconds(2), Duration.ofSeconds(120)));
+              Duration.ofSeconds(2), Duration.ofSeconds(120)),
+          ca,
+          cert,
+          key);
+    }
+
+    /** True when no cluster TLS files are configured and development ones are generated. */
+    public boolean generatedTls() {
+      return caFile.isEmpty();
     }
   }
 

@@ -97,6 +97,18 @@ public final class Storage {
   private record Bootstrap(EmbeddedDatabase embedded, DatabaseTarget app, int bundled) {}
 
   /**
+   * Prepares an embedded server that several nodes share ({@code scripts/cluster}): creates the
+   * {@value #EMBEDDED_DATABASE} database and the application login role, and returns the
+   * database's URL for {@code database.url}. Blocking.
+   */
+  public static String prepareShared(EmbeddedDatabase emb, String appUser) throws Exception {
+    DatabaseTarget owner = DatabaseTarget.parse(emb.url("postgres"), EmbeddedDatabase.SUPERUSER, Secret.empty());
+    Migrations.ensureDatabase(owner, EMBEDDED_DATABASE);
+    ensureLoginRole(owner.database(EMBEDDED_DATABASE), appUser);
+    return emb.url(EMBEDDED_DATABASE);
+  }
+
+  /**
    * The embedded server trusts loopback connections; the role only needs to exist and log in.
    * Grants come from the migrations.
    */
