@@ -34,9 +34,13 @@ export class ClientView {
     this.off.push(
       this.checkins.waiting.on((titles) => {
         waitingNotice.hidden = titles.length === 0;
+        // Instrument names such as "PHQ-9" must not break at their hyphen.
+        const names = titles.flatMap((t, i) => [i === 0 ? '' : ', ', h('span', { class: 'nowrap' }, t)]);
         replace(
           waitingNotice,
-          titles.length === 1 ? `A check-in is waiting for you: ${titles[0]}. ` : `${titles.length} check-ins are waiting for you: ${titles.join(', ')}. `,
+          titles.length === 1 ? 'A check-in is waiting for you: ' : `${titles.length} check-ins are waiting for you: `,
+          names,
+          '. ',
           h('a', { href: '#checkins' }, titles.length === 1 ? 'Answer it' : 'Answer them'),
         );
       }),

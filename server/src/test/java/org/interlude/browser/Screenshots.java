@@ -51,8 +51,13 @@ class Screenshots {
       assertThat(Ui.message(client, "I'm glad it helped, Alex. What did you notice in your body afterwards?")).isVisible();
       Ui.send(client, "Warmer hands, slower breathing. Still a bit foggy this morning.");
       assertThat(Ui.message(therapist, "Warmer hands, slower breathing. Still a bit foggy this morning.")).isVisible();
-      client.evaluate("() => document.activeElement && document.activeElement.blur()");
-      shot(client, out, "client-chat.png", true);
+      client.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }");
+      // From the top of the page to the end of the conversation (check-ins follow below it).
+      var chatBox = client.locator(".chat-slot").boundingBox();
+      client.waitForTimeout(300);
+      client.screenshot(new Page.ScreenshotOptions().setPath(out.resolve("client-chat.png")).setFullPage(true)
+          .setClip(0, 0, 390, chatBox.y + chatBox.height + 16));
+      System.out.println("screenshots: saved " + out.resolve("client-chat.png"));
 
       // A dosing session two days ahead makes the default plan's D-2 questionnaires due now.
       String inTwoDays = LocalDateTime.now(ZoneId.of("America/New_York")).plusDays(2).minusMinutes(5)
