@@ -163,6 +163,15 @@ public final class Server {
         ctx.json(new JsonObject().put("error", "unavailable").put("message", draining ? "server is shutting down" : "server is starting"));
       }
     });
+    // The page itself must be revalidated after a deploy (it names the hashed assets); the hashed
+    // assets may be cached for long.
+    router.route().order(999).handler(ctx -> {
+      String path = ctx.normalizedPath();
+      if (path.equals("/") || path.equals("/index.html")) {
+        ctx.addHeadersEndHandler(v -> ctx.response().headers().set("Cache-Control", "no-cache"));
+      }
+      ctx.next();
+    });
     router.route().order(1000).handler(StaticHandler.create("webroot")
         .setCachingEnabled(true)
         .setMaxAgeSeconds(3600)
