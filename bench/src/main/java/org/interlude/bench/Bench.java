@@ -140,6 +140,9 @@ public final class Bench {
     Scenarios sc = new Scenarios(client, progress);
     Path data = Files.createTempDirectory("interlude-bench-node");
     List<Target> targets = new ArrayList<>();
+    // Ctrl-C or SIGTERM: stop the nodes and relays this run started.
+    Thread hook = new Thread(() -> targets.forEach(Target::close), "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
       Target.Interlude node = startInterlude(o, data, progress);
       targets.add(node);
@@ -191,6 +194,7 @@ public final class Bench {
       for (Target t : targets) {
         t.close();
       }
+      Runtime.getRuntime().removeShutdownHook(hook);
     }
     result.put("summary", Report.summary(runs));
     int failed = 0;
@@ -323,7 +327,11 @@ public final class Bench {
       finish(r, stats);
       progress.say(Report.line(r));
       out.add(r);
-      Thread.sleep(2000);
+      quiesce(t, progress);
+      if (r.getLong("achievedRate") < rate * 0.8 || r.getLong("unacked") > 0) {
+        progress.say(t.name + ": saturated at " + rate + " msg/s offered; the higher steps are left out for it");
+        break;
+      }
     }
     Stats closing = new Stats();
     swapStats(pairs, closing);
@@ -338,6 +346,23 @@ public final class Bench {
     return out;
   }
 
+  /**
+   * Waits until the target is idle again (under 0.15 cores for a second, 90 s at most) so a
+   * backlog of one step or target never runs into the next measurement.
+   */
+  static void quiesce(Target t, Progress progress) throws InterruptedException {
+    long deadline = System.nanoTime() + 90_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      long a = ProcStats.cpuTicks(t.pid()) + ProcStats.cpuTicks(t.helperPids());
+      Thread.sleep(1000);
+      long b = ProcStats.cpuTicks(t.pid()) + ProcStats.cpuTicks(t.helperPids());
+      if ((b - a) / (double) ProcStats.CLK_TCK < 0.15) {
+        return;
+      }
+    }
+    progress.say(t.name + ": still busy after 90 s of waiting for it to go idle");
+  }
+
   /** Points the pairs' sockets at a new scenario's counters (errors, closes). */
   static void swapStats(List<Conn[]> pairs, Stats stats) {
     for (Conn[] p : pairs) {
@@ -348,6 +373,7 @@ public final class Bench {
   }
 
   static JsonObject closed(Scenarios sc, Target t, Options o, Progress progress) throws Exception {
+    quiesce(t, progress);
     Stats stats = new Stats();
     List<Conn[]> pairs = connectPairs(sc, t, pairs(t, o.closedPairs, progress), stats);
     // A short warm-up at the same shape, not recorded.
@@ -380,6 +406,7 @@ public final class Bench {
   }
 
   static List<JsonObject> idleAndReconnect(Scenarios sc, Target t, Options o, Progress progress) throws Exception {
+    quiesce(t, progress);
     List<JsonObject> out = new ArrayList<>();
     int users = (o.idle + o.idlePerUser - 1) / o.idlePerUser;
     List<Identity> ids = idleUsers(t, users, progress);
@@ -465,6 +492,7 @@ public final class Bench {
 
   /** Crisis report → the console's alert frame, while chat load runs at escalationRate. */
   static JsonObject escalation(Scenarios sc, Target.Interlude node, Options o, Progress progress) throws Exception {
+    quiesce(node, progress);
     Stats stats = new Stats();
     List<Identity> clinic = node.crisisClinic(o.crisis);
     Identity consoleId = clinic.get(0);

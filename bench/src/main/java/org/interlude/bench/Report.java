@@ -104,8 +104,17 @@ final class Report {
   }
 
   static String html(JsonObject result, Path uplotDist) throws Exception {
-    String js = Files.readString(uplotDist.resolve("uPlot.iife.min.js"));
-    String css = Files.readString(uplotDist.resolve("uPlot.min.css"));
+    String js;
+    String css;
+    if (Files.exists(uplotDist.resolve("uPlot.iife.min.js"))) {
+      js = Files.readString(uplotDist.resolve("uPlot.iife.min.js"));
+      css = Files.readString(uplotDist.resolve("uPlot.min.css"));
+    } else {
+      // scripts/bench always installs it; a bare test run writes the report without plots.
+      js = "window.uPlot = function () { document.getElementById('plots').textContent ="
+          + " 'Plots need uPlot: run npm install in bench/report (scripts/bench does).'; };";
+      css = "";
+    }
     StringBuilder rows = new StringBuilder();
     for (Object o : result.getJsonArray("runs")) {
       rows.append("<li>").append(esc(line((JsonObject) o))).append("</li>\n");
