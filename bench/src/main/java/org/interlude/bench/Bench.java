@@ -170,24 +170,29 @@ public final class Bench {
       for (Target t : targets) {
         progress.say("target " + t.name + " pid " + t.pid() + " on port " + t.port);
       }
+      Path partial = o.out.resolve("bench-" + stamp + (o.smoke ? "-smoke" : "") + ".partial.json");
       if (o.scenarios.contains("ladder")) {
         for (Target t : targets) {
-          ladder(sc, t, o, progress).forEach(runs::add);
+          guarded(runs, "chat-fixed-rate", t, progress, () -> ladder(sc, t, o, progress));
+          Files.writeString(partial, result.encodePrettily());
         }
       }
       if (o.scenarios.contains("closed")) {
         for (Target t : targets) {
-          runs.add(closed(sc, t, o, progress));
+          guarded(runs, "chat-closed-loop", t, progress, () -> List.of(closed(sc, t, o, progress)));
+          Files.writeString(partial, result.encodePrettily());
         }
       }
       if (o.scenarios.contains("idle") || o.scenarios.contains("reconnect")) {
         for (Target t : targets) {
-          idleAndReconnect(sc, t, o, progress).forEach(runs::add);
+          guarded(runs, "idle-connections", t, progress, () -> idleAndReconnect(sc, t, o, progress));
+          Files.writeString(partial, result.encodePrettily());
         }
       }
       if (o.scenarios.contains("escalation") && o.targets.contains("interlude")) {
-        runs.add(escalation(sc, node, o, progress));
+        guarded(runs, "escalation-under-load", node, progress, () -> List.of(escalation(sc, node, o, progress)));
       }
+      Files.deleteIfExists(partial);
     } finally {
       client.close();
       vertx.close();
@@ -212,6 +217,20 @@ public final class Bench {
     progress.say("wrote " + json + " and " + html);
     System.out.println(Report.table(result));
     return result;
+  }
+
+  interface Step {
+    List<JsonObject> run() throws Exception;
+  }
+
+  /** Runs one scenario; a failure is recorded in the results (and counted) instead of ending the run. */
+  static void guarded(JsonArray runs, String scenario, Target t, Progress progress, Step step) {
+    try {
+      step.run().forEach(runs::add);
+    } catch (Exception e) {
+      progress.say(scenario + " " + t.name + " failed: " + e);
+      runs.add(new JsonObject().put("scenario", scenario).put("target", t.name).put("failure", e.toString()).put("errors", 1));
+    }
   }
 
   static Target.Interlude startInterlude(Options o, Path data, Progress progress) throws Exception {
@@ -457,12 +476,17 @@ public final class Bench {
     AtomicInteger synced = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     long start = System.nanoTime();
-    for (Conn c : conns) {
-      c.close();
-    }
+    // Every client closes at once; each reconnects as soon as its close completed (like a
+    // browser that sees the socket drop), then syncs its conversation.
     for (Conn c : conns) {
       String conv = c.conversationId;
-      c.connect(sc.client(), t.endpoint(c.who)).onSuccess(x -> {
+      io.vertx.core.Future<Void> closed;
+      try {
+        closed = c.ws.close();
+      } catch (IllegalStateException notConnected) {
+        closed = io.vertx.core.Future.succeededFuture();
+      }
+      closed.eventually(() -> c.connect(sc.client(), t.endpoint(c.who)).onSuccess(x -> {
         c.handler = f -> {
           if ("chat.synced".equals(f.getString("type"))) {
             Stats.record(resume, (System.nanoTime() - start) / 1000);
@@ -474,8 +498,8 @@ public final class Bench {
       }).onFailure(e -> {
         failed.incrementAndGet();
         stats.errors.increment();
-        stats.count("reconnect_failed");
-      });
+        stats.count("reconnect_failed:" + Conn.reason(e));
+      }));
     }
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (synced.get() + failed.get() < conns.size() && System.nanoTime() < deadline) {

@@ -61,7 +61,12 @@ final class Conn {
       hello.tryFail("closed before hello");
     });
     w.exceptionHandler(e -> stats.count("socket_exception"));
-    return w.connect(o).compose(x -> hello.future());
+    return w.connect(o).onFailure(e -> stats.count("connect_failed:" + reason(e))).compose(x -> hello.future());
+  }
+
+  static String reason(Throwable e) {
+    String m = e.getClass().getSimpleName() + ": " + e.getMessage();
+    return m.length() > 120 ? m.substring(0, 120) : m;
   }
 
   void send(String frame) {
@@ -69,8 +74,12 @@ final class Conn {
   }
 
   void close() {
-    if (ws != null && !ws.isClosed()) {
-      ws.close();
+    try {
+      if (ws != null && !ws.isClosed()) {
+        ws.close();
+      }
+    } catch (IllegalStateException notConnected) {
+      // never connected: nothing to close
     }
   }
 }

@@ -203,10 +203,14 @@ abstract class Target implements AutoCloseable {
             sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
           }
         }
-        return sum;
+        if (sum > 0) {
+          return sum;
+        }
       } catch (Exception e) {
-        return -1;
+        // fall through to jcmd
       }
+      // The management port does not export jvm_memory_used_bytes (no JVM memory binder): jcmd.
+      return ProcStats.jcmdHeapUsed(pid());
     }
 
     private HttpResponse<String> call(String method, String path, String cookie, String csrf, JsonObject body) throws Exception {
