@@ -200,6 +200,7 @@ public final class Bench {
         t.close();
       }
       Runtime.getRuntime().removeShutdownHook(hook);
+      deleteTree(data);
     }
     result.put("summary", Report.summary(runs));
     int failed = 0;
@@ -217,6 +218,14 @@ public final class Bench {
     progress.say("wrote " + json + " and " + html);
     System.out.println(Report.table(result));
     return result;
+  }
+
+  static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+    } catch (java.io.IOException e) {
+      // best effort: it is a temporary directory
+    }
   }
 
   interface Step {

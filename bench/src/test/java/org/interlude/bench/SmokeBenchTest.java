@@ -17,6 +17,11 @@ class SmokeBenchTest {
   @Test
   @Timeout(300)
   void lowRateChatPairsLoseNothing() throws Exception {
+    // The node runs from its packaged jar and lib/, as in production (the reactor builds the
+    // server module first: it is a test dependency of this one).
+    Path jar = Path.of("../server/target/interlude-server.jar").toAbsolutePath().normalize();
+    assertTrue(jar.toFile().isFile(), "the server module must be packaged first: " + jar);
+    System.setProperty("interlude.server.jar", jar.toString());
     Bench.Options o = Bench.Options.parse(new String[] {"--smoke", "--root", "..", "--out", "target/bench-results",
         "--base-port", "48700", "--server-java-opts", "-Xmx512m"});
     JsonObject result = Bench.run(o, new Progress());
