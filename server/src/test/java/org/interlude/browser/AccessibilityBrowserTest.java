@@ -7,39 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * axe-core finds no serious or critical WCAG 2.1 A/AA violation on any view, and the client
  * view fits a 360 px wide phone without sideways scrolling.
  */
-class AccessibilityBrowserTest {
-  static DemoNode node;
-  static Playwright playwright;
-  static Browser browser;
-
-  @BeforeAll
-  static void start() {
-    node = DemoNode.start();
-    playwright = Browsers.playwright();
-    browser = Browsers.launch(playwright);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-  }
-
+class AccessibilityBrowserTest extends BrowserTestBase {
   private static void assertAccessible(Page page, String view) {
     List<String> violations = Axe.seriousViolations(page);
     assertEquals(List.of(), violations, view + ": serious or critical accessibility violations");

@@ -7,39 +7,15 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.WebSocketRoute;
 import com.microsoft.playwright.options.AriaRole;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Chat between a client and their therapist, in two browsers, through one real node. */
-class ChatBrowserTest {
-  static DemoNode node;
-  static Playwright playwright;
-  static Browser browser;
-
-  @BeforeAll
-  static void start() {
-    node = DemoNode.start();
-    playwright = Browsers.playwright();
-    browser = Browsers.launch(playwright);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-  }
-
+class ChatBrowserTest extends BrowserTestBase {
   @Test
   void clientAndTherapistChatBothWaysAndHistorySurvivesReload() {
     try (BrowserContext clientBrowser = Browsers.context(browser); BrowserContext therapistBrowser = Browsers.context(browser)) {

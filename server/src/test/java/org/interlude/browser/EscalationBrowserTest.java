@@ -8,12 +8,9 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,28 +18,7 @@ import org.junit.jupiter.api.Test;
  * (announced, with a tone and a notification that names no one), Acknowledge tells the
  * client who has seen it, and Resolve needs a disposition and a note.
  */
-class EscalationBrowserTest {
-  static DemoNode node;
-  static Playwright playwright;
-  static Browser browser;
-
-  @BeforeAll
-  static void start() {
-    node = DemoNode.start();
-    playwright = Browsers.playwright();
-    browser = Browsers.launch(playwright);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-  }
-
+class EscalationBrowserTest extends BrowserTestBase {
   @Test
   void helpButtonReachesOncallAndTheClientSeesWhoAcknowledged() {
     try (BrowserContext clientBrowser = Browsers.context(browser); BrowserContext oncallBrowser = Browsers.context(browser)) {

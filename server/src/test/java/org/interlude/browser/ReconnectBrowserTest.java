@@ -6,38 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The server goes away mid-conversation and a new node starts on the same port and database:
  * everything the client typed meanwhile is shown as waiting, then sent exactly once, in order.
  */
-class ReconnectBrowserTest {
-  static DemoNode node;
-  static Playwright playwright;
-  static Browser browser;
-
-  @BeforeAll
-  static void start() {
-    node = DemoNode.start();
-    playwright = Browsers.playwright();
-    browser = Browsers.launch(playwright);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-  }
-
+class ReconnectBrowserTest extends BrowserTestBase {
   @Test
   void messagesTypedWhileTheServerIsDownAreSentOnceInOrderWhenItReturns() {
     try (BrowserContext clientBrowser = Browsers.context(browser); BrowserContext therapistBrowser = Browsers.context(browser)) {
