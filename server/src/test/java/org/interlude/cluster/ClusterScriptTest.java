@@ -82,10 +82,14 @@ class ClusterScriptTest {
     assertTrue(Files.exists(tmp.resolve("ca").resolve("ca.pem")));
   }
 
-  /** A base port whose derived ports (base .. base+80) are all free right now. */
+  /**
+   * A base port whose derived ports (base .. base+80) are all free right now, below Linux's
+   * ephemeral range (32768+) so that no outgoing connection can take one of them while the
+   * cluster starts.
+   */
   static int freeRange() {
     for (int attempt = 0; attempt < 50; attempt++) {
-      int base = 20000 + (int) (Math.random() * 30000);
+      int base = 20000 + (int) (Math.random() * 12000);
       boolean free = true;
       for (int off : new int[] {0, 1, 2, 21, 22, 41, 42, 61, 62, 80}) {
         if (listening(base + off)) {
