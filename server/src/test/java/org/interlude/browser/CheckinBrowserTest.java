@@ -9,17 +9,17 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
-import java.time.LocalDateTime;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * A client answers a PHQ-9 and the therapist's list and "PHQ-9 trend" chart update live. The
- * prompt is brought about the way a clinic does it: the therapist records a dosing session two
- * days ahead, and the default plan's D−2 questionnaires fall due at once.
+ * prompt is brought about the way a clinic does it: the therapist records a dosing session for
+ * tomorrow night, and the default plan's D−2 questionnaires (due yesterday at 10:00 local, open
+ * for 48 h and never past the dose) are open now, whatever the hour the test runs at.
  */
 class CheckinBrowserTest extends BrowserTestBase {
   @Test
@@ -31,11 +31,12 @@ class CheckinBrowserTest extends BrowserTestBase {
       Locator chart = therapist.getByRole(AriaRole.IMG, new Page.GetByRoleOptions().setName("PHQ-9 trend"));
       assertThat(chart).isVisible();
 
-      // Browser contexts run in America/New_York: datetime-local is wall-clock time there.
-      String inTwoDays = LocalDateTime.now(ZoneId.of("America/New_York")).plusDays(2).minusMinutes(5)
-          .truncatedTo(ChronoUnit.MINUTES).format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm"));
+      // Browser contexts run in America/New_York: datetime-local is wall-clock time there. A dose
+      // two days ahead would only do at or after 10:00 there (the D−2 step's time of day).
+      String tomorrowNight = LocalDate.now(ZoneId.of("America/New_York")).plusDays(1).atTime(23, 0)
+          .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm"));
       Ui.button(therapist, "Add dosing session").click();
-      therapist.getByLabel("Date and time").fill(inTwoDays);
+      therapist.getByLabel("Date and time").fill(tomorrowNight);
       therapist.getByLabel("Route").selectOption("intranasal");
       Ui.button(therapist, "Save dosing session").click();
       assertThat(therapist.getByRole(AriaRole.STATUS).filter(new Locator.FilterOptions().setHasText("saved"))).isVisible();

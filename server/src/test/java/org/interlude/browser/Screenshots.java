@@ -10,10 +10,9 @@ import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,11 +58,11 @@ class Screenshots {
           .setClip(0, 0, 390, chatBox.y + chatBox.height + 16));
       System.out.println("screenshots: saved " + out.resolve("client-chat.png"));
 
-      // A dosing session two days ahead makes the default plan's D-2 questionnaires due now.
-      String inTwoDays = LocalDateTime.now(ZoneId.of("America/New_York")).plusDays(2).minusMinutes(5)
-          .truncatedTo(ChronoUnit.MINUTES).format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm"));
+      // A dosing session tomorrow night leaves the default plan's D-2 questionnaires (yesterday 10:00, open 48 h) open now.
+      String tomorrowNight = LocalDate.now(ZoneId.of("America/New_York")).plusDays(1).atTime(23, 0)
+          .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm"));
       Ui.button(therapist, "Add dosing session").click();
-      therapist.getByLabel("Date and time").fill(inTwoDays);
+      therapist.getByLabel("Date and time").fill(tomorrowNight);
       therapist.getByLabel("Route").selectOption("intranasal");
       Ui.button(therapist, "Save dosing session").click();
       Locator phq9 = client.getByRole(AriaRole.FORM, new Page.GetByRoleOptions().setName("PHQ-9")).first();
