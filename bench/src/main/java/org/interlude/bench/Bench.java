@@ -137,7 +137,7 @@ public final class Bench {
       wo.setSslEngineOptions(new OpenSSLEngineOptions());
     }
     WebSocketClient client = vertx.createWebSocketClient(wo);
-    Scenarios sc = new Scenarios(client, progress);
+    Scenarios sc = new Scenarios(vertx, client, progress);
     Path data = Files.createTempDirectory("interlude-bench-node");
     List<Target> targets = new ArrayList<>();
     // Ctrl-C or SIGTERM: stop the nodes and relays this run started.
@@ -473,7 +473,17 @@ public final class Bench {
     return out;
   }
 
-  /** Closes every idle socket at once, reconnects them all at once and syncs; time until all synced. */
+  /** Error codes after which the web client syncs again (RETRYABLE in web-client/src/chat/service.ts). */
+  static final Set<String> SYNC_RETRYABLE = Set.of("unavailable", "rate_limited", "internal");
+  /** The web client's wait before it syncs again after such an error (service.ts: later(2_000, …)). */
+  static final long SYNC_RETRY_MILLIS = 2000;
+
+  /**
+   * Closes every idle socket at once, reconnects them all at once and syncs; time until all synced.
+   * A sync answered with a retryable error ({@code unavailable} while the database path is full)
+   * is sent again after the web client's backoff, like a browser would, and counted as a retry,
+   * not an error: what is measured is how long the storm takes to settle.
+   */
   static JsonObject reconnect(Scenarios sc, Target t, List<Conn> conns, Progress progress) throws Exception {
     Stats stats = new Stats();
     stats.expectingCloses = true;
@@ -484,6 +494,9 @@ public final class Bench {
     Histogram resume = Stats.histogram();
     AtomicInteger synced = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
+    AtomicInteger retries = new AtomicInteger();
+    Set<Conn> retried = ConcurrentHashMap.newKeySet();
+    Set<Conn> done = ConcurrentHashMap.newKeySet();
     long start = System.nanoTime();
     // Every client closes at once; each reconnects as soon as its close completed (like a
     // browser that sees the socket drop), then syncs its conversation.
@@ -496,15 +509,30 @@ public final class Bench {
         closed = io.vertx.core.Future.succeededFuture();
       }
       closed.eventually(() -> c.connect(sc.client(), t.endpoint(c.who)).onSuccess(x -> {
+        String id = c.conversationId != null ? c.conversationId : conv;
+        String ref = "y:" + id;
+        String sync = "{\"type\":\"chat.sync\",\"ref\":\"" + ref + "\",\"conversationId\":\"" + id + "\",\"afterSeq\":0}";
+        c.retryable = f -> SYNC_RETRYABLE.contains(f.getString("code")) && ref.equals(f.getString("ref"));
         c.handler = f -> {
-          if ("chat.synced".equals(f.getString("type"))) {
+          String type = f.getString("type");
+          if ("chat.synced".equals(type) && done.add(c)) {
             Stats.record(resume, (System.nanoTime() - start) / 1000);
             synced.incrementAndGet();
+          } else if ("error".equals(type) && c.retryable.test(f)) {
+            retries.incrementAndGet();
+            retried.add(c);
+            sc.vertx().setTimer(SYNC_RETRY_MILLIS, tid -> {
+              if (!c.closed) {
+                c.send(sync);
+              } else {
+                stats.count("retry_dropped:socket_closed");
+              }
+            });
           }
         };
-        c.send("{\"type\":\"chat.sync\",\"conversationId\":\"" + (c.conversationId != null ? c.conversationId : conv)
-            + "\",\"afterSeq\":0}");
+        c.send(sync);
       }).onFailure(e -> {
+        done.add(c);
         failed.incrementAndGet();
         stats.errors.increment();
         stats.count("reconnect_failed:" + Conn.reason(e));
@@ -515,8 +543,15 @@ public final class Bench {
       Thread.sleep(10);
     }
     double all = (System.nanoTime() - start) / 1e9;
+    for (Conn c : conns) {
+      c.retryable = f -> false;
+      if (!done.contains(c)) {
+        stats.count(c.closed ? "not_resumed:closed" : "not_resumed:open");
+      }
+    }
     JsonObject r = base("reconnect-storm", t, stats).put("clients", conns.size()).put("resumed", synced.get())
         .put("failed", failed.get()).put("allResumedSeconds", synced.get() == conns.size() ? Math.round(all * 1000) / 1000.0 : null)
+        .put("syncRetries", retries.get()).put("clientsRetried", retried.size())
         .put("resumeLatencyMs", Scenarios.latency(resume));
     finish(r, stats);
     progress.say(Report.line(r));

@@ -1,6 +1,7 @@
 package org.interlude.bench;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -21,16 +22,23 @@ final class Scenarios {
   private static final AtomicLong ids = new AtomicLong();
   private static final long RUN = UUID.randomUUID().getMostSignificantBits();
 
+  private final Vertx vertx;
   private final WebSocketClient client;
   private final Progress progress;
 
-  Scenarios(WebSocketClient client, Progress progress) {
+  Scenarios(Vertx vertx, WebSocketClient client, Progress progress) {
+    this.vertx = vertx;
     this.client = client;
     this.progress = progress;
   }
 
   WebSocketClient client() {
     return client;
+  }
+
+  /** For timers of the load generator (retries after a backoff). */
+  Vertx vertx() {
+    return vertx;
   }
 
   static String newId() {
