@@ -192,6 +192,7 @@ public final class Bench {
       if (o.scenarios.contains("escalation") && o.targets.contains("interlude")) {
         guarded(runs, "escalation-under-load", node, progress, () -> List.of(escalation(sc, node, o, progress)));
       }
+      result.put("jvm", jvmSummary(targets));
       Files.deleteIfExists(partial);
     } finally {
       client.close();
@@ -218,6 +219,26 @@ public final class Bench {
     progress.say("wrote " + json + " and " + html);
     System.out.println(Report.table(result));
     return result;
+  }
+
+  /**
+   * Per JVM target: its heap limit and its GC collections and time over the whole run (every
+   * scenario; the per-scenario share is each run's "gc").
+   */
+  static JsonObject jvmSummary(List<Target> targets) {
+    JsonObject out = new JsonObject();
+    for (Target t : targets) {
+      if (!t.isJvm()) {
+        continue;
+      }
+      JsonObject j = new JsonObject().put("maxHeapBytes", JvmStats.maxHeapBytes(t.pid()));
+      JsonObject gc = JvmStats.sample(t.pid());
+      if (gc != null) {
+        j.put("gcSinceStart", gc);
+      }
+      out.put(t.name, j);
+    }
+    return out;
   }
 
   static void deleteTree(Path dir) {

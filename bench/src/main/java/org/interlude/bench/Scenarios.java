@@ -310,10 +310,11 @@ final class Scenarios {
     return Math.round(micros / 10.0) / 100.0;
   }
 
-  /** CPU of the target (and its database) at one instant. */
-  record CpuSample(long ticks, long helperTicks, long at, Target t) {
+  /** CPU of the target (and its database) and its JVM's GC counters at one instant. */
+  record CpuSample(long ticks, long helperTicks, long at, Target t, JsonObject gc) {
     static CpuSample of(Target t) {
-      return new CpuSample(ProcStats.cpuTicks(t.pid()), ProcStats.cpuTicks(t.helperPids()), System.nanoTime(), t);
+      return new CpuSample(ProcStats.cpuTicks(t.pid()), ProcStats.cpuTicks(t.helperPids()), System.nanoTime(), t,
+          t.isJvm() ? JvmStats.sample(t.pid()) : null);
     }
 
     void put(JsonObject r, CpuSample after, long messages) {
@@ -328,6 +329,10 @@ final class Scenarios {
         c.put("serverAndDatabaseCpuMicrosPerMessage", Math.round((server + db) * 1e6 / messages * 10) / 10.0);
       }
       r.put("cpu", c);
+      JsonObject gcDelta = JvmStats.delta(gc, after.gc);
+      if (gcDelta != null) {
+        r.put("gc", gcDelta);
+      }
       r.put("rssBytes", ProcStats.rssBytes(t.pid()));
       if (!t.helperPids().isEmpty()) {
         r.put("databaseRssBytes", ProcStats.rssBytes(t.helperPids()));

@@ -63,6 +63,9 @@ abstract class Target implements AutoCloseable {
     return false;
   }
 
+  /** True when the target is a JVM (its GC counters and heap limit go into the results). */
+  abstract boolean isJvm();
+
   void start(List<String> cmd, Map<String, String> env, String readyPrefix, Duration timeout) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("INTERLUDE_"));
@@ -153,6 +156,11 @@ abstract class Target implements AutoCloseable {
     long heapBytes() {
       return jvm ? ProcStats.jcmdHeapUsed(pid()) : -1;
     }
+
+    @Override
+    boolean isJvm() {
+      return jvm;
+    }
   }
 
   /** The real Interlude node: users are provisioned through the admin API and log in over HTTPS. */
@@ -178,6 +186,11 @@ abstract class Target implements AutoCloseable {
 
     @Override
     boolean hasEscalation() {
+      return true;
+    }
+
+    @Override
+    boolean isJvm() {
       return true;
     }
 
