@@ -259,12 +259,18 @@ abstract class Target implements AutoCloseable {
     }
 
     private String addUser(String username, String role) throws Exception {
-      HttpResponse<String> r = call("POST", "/api/admin/users", adminCookie, adminCsrf, new JsonObject().put("username", username)
-          .put("displayName", "Bench " + username).put("roles", new io.vertx.core.json.JsonArray().add(role)).put("password", PASSWORD));
-      if (r.statusCode() != 201) {
-        throw new IllegalStateException("add user " + username + ": " + r.statusCode() + " " + r.body());
+      JsonObject body = new JsonObject().put("username", username).put("displayName", "Bench " + username)
+          .put("roles", new io.vertx.core.json.JsonArray().add(role)).put("password", PASSWORD);
+      return expect(201, "add user " + username, call("POST", "/api/admin/users", adminCookie, adminCsrf, body))
+          .getString("userId");
+    }
+
+    /** The body of an answer with the expected status (an empty object when it has none), else fails. */
+    private static JsonObject expect(int status, String what, HttpResponse<String> r) {
+      if (r.statusCode() != status) {
+        throw new IllegalStateException(what + ": " + r.statusCode() + " " + r.body());
       }
-      return new JsonObject(r.body()).getString("userId");
+      return r.body() == null || r.body().isBlank() ? new JsonObject() : new JsonObject(r.body());
     }
 
     void careTeam(String clientId, String therapistId) throws Exception {
@@ -276,9 +282,30 @@ abstract class Target implements AutoCloseable {
 
     /** Creates and logs in a user (admin API, then the login endpoint like a browser). */
     Identity user(String username, String role) throws Exception {
+      return staff(username, role).identity();
+    }
+
+    /** A logged-in user with the CSRF token its REST calls need (a therapist changing plans). */
+    record Session(Identity identity, String csrf) {}
+
+    /** As {@link #user}, keeping the CSRF token for REST calls as that user. */
+    Session staff(String username, String role) throws Exception {
       addUser(username, role);
       String[] s = login(username, PASSWORD);
-      return new Identity(username, s[2], s[0], null);
+      return new Session(new Identity(username, s[2], s[0], null), s[1]);
+    }
+
+    /** PUT /api/clients/{id}/plan as {@code as} (a therapist of the client's care team). */
+    void putPlan(Session as, String clientId, JsonObject plan) throws Exception {
+      expect(200, "plan of " + clientId, call("PUT", "/api/clients/" + clientId + "/plan", as.identity().cookie(), as.csrf(),
+          plan));
+    }
+
+    /** POST /api/clients/{id}/dosing-sessions as {@code as}: its prompts are scheduled at once. */
+    String addDosingSession(Session as, String clientId, java.time.Instant startsAt) throws Exception {
+      return expect(201, "dosing session of " + clientId, call("POST", "/api/clients/" + clientId + "/dosing-sessions",
+          as.identity().cookie(), as.csrf(), new JsonObject().put("startsAt", startsAt.toString()).put("route", "sublingual")))
+          .getString("id");
     }
 
     static <T> List<T> parallel(int n, int concurrency, ThrowingInt<T> make) throws Exception {
@@ -343,6 +370,18 @@ abstract class Target implements AutoCloseable {
         return c;
       }));
       return out;
+    }
+
+    /** A therapist and n clients in its care team (for the check-in burst). */
+    Session checkinClinic(int n, List<Identity> clients) throws Exception {
+      int base = reserve(n + 1);
+      Session therapist = staff("bench-planner" + base, "therapist");
+      clients.addAll(parallel(n, 4, i -> {
+        Identity c = user("bench-p" + (base + 1 + i), "client");
+        careTeam(c.userId(), therapist.identity().userId());
+        return c;
+      }));
+      return therapist;
     }
 
     static SSLContext trustAll() {
