@@ -40,7 +40,7 @@ public final class Bench {
     int closedSeconds = 20;
     int idle = 10000;
     int idlePerUser = 500;
-    int crisis = 20;
+    int crisis = 100;
     int escalationRate = 5000;
     int checkinPrompts = 50_000;
     int checkinClients = 1000;
@@ -120,7 +120,7 @@ public final class Bench {
         --idle-per-user N       connections per idle user (default 500)
         --checkin-prompts N     check-in prompts falling due at the same instant (default 50000), Interlude only
         --checkin-clients C     connected clients sharing them, N/C steps each, at most 60 (default 1000)
-        --crisis N              crisis reports during the escalation scenario (default 20)
+        --crisis N              crisis reports during the escalation scenario, one client each (default 100)
         --escalation-rate R     chat load during the escalation scenario (default 5000)
         --out DIR               results directory (default bench-results)
       """;
@@ -138,7 +138,9 @@ public final class Bench {
             .put("checkinClients", o.checkinClients).put("serverJavaOpts", o.serverJavaOpts))
         .put("omitted", new JsonArray()
             .add(new JsonObject().put("scenario", "checkin-burst").put("targets", new JsonArray().add("vertx-relay").add("node-relay"))
-                .put("reason", "the relays have no check-ins: the burst is measured against Interlude only")));
+                .put("reason", "the relays have no check-ins: the burst is measured against Interlude only"))
+            .add(new JsonObject().put("scenario", "escalation-under-load").put("targets", new JsonArray().add("vertx-relay").add("node-relay"))
+                .put("reason", "the relays have no crisis reports or on-call paging: measured against Interlude only")));
     JsonArray runs = new JsonArray();
     result.put("runs", runs);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -594,29 +596,52 @@ public final class Bench {
     return r;
   }
 
-  /** Crisis report → the console's alert frame, while chat load runs at escalationRate. */
-  static JsonObject escalation(Scenarios sc, Target.Interlude node, Options o, Progress progress) throws Exception {
-    quiesce(node, progress);
-    Stats stats = new Stats();
-    List<Identity> clinic = node.crisisClinic(o.crisis);
-    Identity consoleId = clinic.get(0);
-    List<Conn> reporters = sc.open(node, clinic.subList(1, clinic.size()), o.crisis, 50, stats);
-    Conn console = sc.open(node, List.of(consoleId), 1, 1, stats).get(0);
-    Histogram toAlert = Stats.histogram();
-    Histogram toInfo = Stats.histogram();
-    Map<String, Long> reportedAt = new ConcurrentHashMap<>();
-    AtomicInteger alerts = new AtomicInteger();
-    AtomicInteger infos = new AtomicInteger();
-    console.handler = f -> {
+  /**
+   * A console's frame handler timing each client's first {@code alert} from the report's due time
+   * in {@code pending} (client id → nanoTime); later alerts for the same incident (state
+   * changes) are not timed.
+   */
+  static java.util.function.Consumer<JsonObject> alertTimer(Map<String, Long> pending, Histogram h, AtomicInteger count) {
+    return f -> {
       if ("alert".equals(f.getString("type"))) {
-        String clientId = f.getJsonObject("incident").getString("clientId");
-        Long at = reportedAt.remove(clientId);
+        Long at = pending.remove(f.getJsonObject("incident").getString("clientId"));
         if (at != null) {
-          Stats.record(toAlert, (System.nanoTime() - at) / 1000);
-          alerts.incrementAndGet();
+          Stats.record(h, (System.nanoTime() - at) / 1000);
+          count.incrementAndGet();
         }
       }
     };
+  }
+
+  /**
+   * Crisis report → the on-call user's {@code alert} frame, while chat load runs at
+   * escalationRate. The on-call user is paged through the product's own set-up: a rotation with
+   * them as its member and the clinic's default policy paging that rotation. Reports are spread
+   * evenly over the load period, each from a different client (a client has one open incident at
+   * a time). Also timed: the alert at the client's care-team therapist, who sees the incident
+   * too, and the client's {@code crisis.info}. A missing on-call alert or crisis.info is an error.
+   */
+  static JsonObject escalation(Scenarios sc, Target.Interlude node, Options o, Progress progress) throws Exception {
+    quiesce(node, progress);
+    Stats stats = new Stats();
+    long s = System.nanoTime();
+    Target.Interlude.CrisisClinic clinic = node.crisisClinic(o.crisis);
+    progress.say(node.name + ": escalation: on-call rotation, default policy and " + o.crisis + " clients set up in "
+        + (System.nanoTime() - s) / 1_000_000 + " ms" + (clinic.coverageGaps().isEmpty() ? "" : "; coverage gaps: "
+        + clinic.coverageGaps().encode()));
+    List<Conn> reporters = sc.open(node, clinic.clients(), o.crisis, 50, stats);
+    Conn onCall = sc.open(node, List.of(clinic.onCall()), 1, 1, stats).get(0);
+    Conn careTeam = sc.open(node, List.of(clinic.careTeam()), 1, 1, stats).get(0);
+    Histogram toAlert = Stats.histogram();
+    Histogram toCareTeam = Stats.histogram();
+    Histogram toInfo = Stats.histogram();
+    Map<String, Long> reportedAt = new ConcurrentHashMap<>();
+    Map<String, Long> careTeamPending = new ConcurrentHashMap<>();
+    AtomicInteger alerts = new AtomicInteger();
+    AtomicInteger careTeamAlerts = new AtomicInteger();
+    AtomicInteger infos = new AtomicInteger();
+    onCall.handler = alertTimer(reportedAt, toAlert, alerts);
+    careTeam.handler = alertTimer(careTeamPending, toCareTeam, careTeamAlerts);
     Map<Conn, Long> infoAt = new ConcurrentHashMap<>();
     for (Conn r : reporters) {
       r.handler = f -> {
@@ -632,7 +657,7 @@ public final class Bench {
     Stats chatStats = new Stats();
     List<Conn[]> pairs = connectPairs(sc, node, pairs(node, o.pairs, progress), chatStats);
     long start = System.nanoTime();
-    long every = o.seconds * 1_000_000_000L / (o.crisis + 1);
+    long every = o.seconds * 1_000_000_000L / (reporters.size() + 1);
     AtomicInteger next = new AtomicInteger();
     Runnable reporter = () -> {
       int k = next.get();
@@ -641,18 +666,23 @@ public final class Bench {
         Conn r = reporters.get(k);
         long due = start + (k + 1) * every;
         reportedAt.put(r.who.userId(), due);
+        careTeamPending.put(r.who.userId(), due);
         infoAt.put(r, due);
         r.send("{\"type\":\"crisis.report\",\"clientReportId\":\"" + Scenarios.newId() + "\"}");
       }
     };
     JsonObject chat = sc.fixedRate(node, pairs, o.escalationRate, o.seconds, chatStats, "escalation chat load", reporter);
     long deadline = System.nanoTime() + 30_000_000_000L;
-    while ((alerts.get() < next.get() || infos.get() < next.get()) && System.nanoTime() < deadline) {
+    while ((alerts.get() < next.get() || infos.get() < next.get() || careTeamAlerts.get() < next.get())
+        && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     JsonObject r = base("escalation-under-load", node, stats).put("reports", next.get()).put("alerts", alerts.get())
-        .put("crisisInfos", infos.get()).put("reportToAlertMs", Scenarios.latency(toAlert))
+        .put("careTeamAlerts", careTeamAlerts.get()).put("crisisInfos", infos.get())
+        .put("reportToAlertMs", Scenarios.latency(toAlert))
+        .put("reportToCareTeamAlertMs", Scenarios.latency(toCareTeam))
         .put("reportToCrisisInfoMs", Scenarios.latency(toInfo))
+        .put("alertAt", "on-call user paged through a rotation and the default policy")
         .put("chatLoad", new JsonObject().put("offeredRate", chat.getValue("offeredRate"))
             .put("achievedRate", chat.getValue("achievedRate")).put("latencyMs", chat.getJsonObject("latencyMs"))
             .put("lost", chat.getValue("lost")).put("errors", chatStats.errors.sum()));
@@ -660,10 +690,18 @@ public final class Bench {
       stats.errors.add(next.get() - alerts.get());
       stats.count("alert_missing");
     }
+    if (infos.get() < next.get()) {
+      stats.errors.add(next.get() - infos.get());
+      stats.count("crisis_info_missing");
+    }
+    if (careTeamAlerts.get() < next.get()) {
+      stats.count("care_team_alert_missing");
+    }
     finish(r, stats);
     progress.say(Report.line(r));
     List<Conn> all = new ArrayList<>(reporters);
-    all.add(console);
+    all.add(onCall);
+    all.add(careTeam);
     pairs.forEach(p -> all.addAll(List.of(p)));
     chatStats.expectingCloses = true;
     Scenarios.closeAll(all, stats);

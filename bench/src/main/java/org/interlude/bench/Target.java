@@ -308,6 +308,26 @@ abstract class Target implements AutoCloseable {
           .getString("id");
     }
 
+    /**
+     * Makes {@code onCallUserId} the one on call, around the clock: a rotation with that single
+     * member, and a default escalation policy whose only level pages the rotation.
+     *
+     * @return the coverage gaps the policy reports (none expected)
+     */
+    io.vertx.core.json.JsonArray onCall(String onCallUserId) throws Exception {
+      JsonObject rotation = new JsonObject().put("name", "bench on-call").put("timeZone", "UTC").put("handoffTime", "00:00")
+          .put("shiftDays", 7).put("startDate", java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString())
+          .put("members", new io.vertx.core.json.JsonArray().add(onCallUserId));
+      String rotationId = expect(201, "rotation", call("POST", "/api/admin/oncall/rotations", adminCookie, adminCsrf, rotation))
+          .getString("id");
+      // repeat 0: one run of the chain, so no re-page lands in a later measurement.
+      JsonObject policy = new JsonObject().put("name", "bench").put("isDefault", true).put("repeat", 0)
+          .put("levels", new io.vertx.core.json.JsonArray().add(new JsonObject()
+              .put("targets", new io.vertx.core.json.JsonArray().add(new JsonObject().put("rotationId", rotationId)))));
+      JsonObject saved = expect(201, "policy", call("POST", "/api/admin/escalation/policies", adminCookie, adminCsrf, policy));
+      return saved.getJsonArray("coverageGaps", new io.vertx.core.json.JsonArray());
+    }
+
     static <T> List<T> parallel(int n, int concurrency, ThrowingInt<T> make) throws Exception {
       Semaphore sem = new Semaphore(concurrency);
       List<CompletableFuture<T>> fs = new ArrayList<>();
@@ -358,18 +378,24 @@ abstract class Target implements AutoCloseable {
       return parallel(n, 4, i -> user("bench-i" + (base + i), "client"));
     }
 
-    /** A console therapist with n clients in its care team (for crisis reports). */
-    List<Identity> crisisClinic(int n) throws Exception {
-      int base = reserve(n + 1);
-      Identity console = user("bench-console" + base, "therapist");
-      List<Identity> out = new ArrayList<>();
-      out.add(console);
-      out.addAll(parallel(n, 4, i -> {
-        Identity c = user("bench-k" + (base + 1 + i), "client");
+    /** Who takes part in the escalation scenario: consoles and the clients who report a crisis. */
+    record CrisisClinic(Identity onCall, Identity careTeam, List<Identity> clients, io.vertx.core.json.JsonArray coverageGaps) {}
+
+    /**
+     * An on-call user paged through a rotation and the default policy ({@link #onCall}), a
+     * therapist, and n clients in that therapist's care team (not the on-call user's).
+     */
+    CrisisClinic crisisClinic(int n) throws Exception {
+      int base = reserve(n + 2);
+      Identity onCall = user("bench-oncall" + base, "oncall");
+      Identity console = user("bench-console" + (base + 1), "therapist");
+      io.vertx.core.json.JsonArray gaps = onCall(onCall.userId());
+      List<Identity> clients = parallel(n, 4, i -> {
+        Identity c = user("bench-k" + (base + 2 + i), "client");
         careTeam(c.userId(), console.userId());
         return c;
-      }));
-      return out;
+      });
+      return new CrisisClinic(onCall, console, clients, gaps);
     }
 
     /** A therapist and n clients in its care team (for the check-in burst). */
