@@ -63,8 +63,9 @@ public final class Bench {
             o.connections = 20;
             o.seconds = 10;
             o.warmupSeconds = 1;
+            // Few clients: each costs two Argon2id hashes (creation, login), the smoke's largest setup cost.
             o.checkinPrompts = 100;
-            o.checkinClients = 10;
+            o.checkinClients = 5;
             o.targets = new LinkedHashSet<>(List.of("interlude", "vertx-relay"));
             o.scenarios = new LinkedHashSet<>(List.of("ladder", "checkin"));
           }

@@ -130,7 +130,7 @@ final class CheckinBurst {
     // Recording a session costs about what a plan change did, plus inserting its prompts (measured:
     // 100 sessions of 50 prompts took 0.4 times as long as the 100 plans); twice the plans leaves
     // room for a busier machine, and a late setup is reported (setup_late) rather than hidden.
-    double leadSeconds = Math.max(5, 2 * planSeconds + 5);
+    double leadSeconds = Math.max(3, 2 * planSeconds + 2);
     Instant due = Instant.now().plusMillis((long) (leadSeconds * 1000)).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
     progress.say(node.name + ": check-in burst: " + prompts + " prompts (" + clients + " clients) fall due at " + due);
     long t2 = System.nanoTime();
