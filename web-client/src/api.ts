@@ -40,6 +40,10 @@ export class Api {
     return this.request<T>('POST', path, body);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
   /** For sign-in only: a 401 there is a wrong password, not an ended session. */
   postAnonymous<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('POST', path, body, false);
