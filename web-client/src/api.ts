@@ -92,6 +92,16 @@ async function readError(response: Response): Promise<ApiError> {
   );
 }
 
+/**
+ * Why a read of a client's record failed, in words: a 404 means the client does not exist or is
+ * not the caller's to see (the server answers both alike), a 403 a missing second factor or role.
+ */
+export function recordProblem(e: unknown): string {
+  if (e instanceof ApiError && e.status === 404) return 'This client was not found, or is no longer in your care.';
+  if (e instanceof ApiError && e.status === 403) return `You are not allowed to see this. ${e.message}`;
+  return e instanceof Error ? e.message : 'Please try again.';
+}
+
 /** Server messages are lower-case fragments ("the username or password is not correct"). */
 export function capitalise(message: string): string {
   return message.length === 0 ? message : message[0].toUpperCase() + message.slice(1);
