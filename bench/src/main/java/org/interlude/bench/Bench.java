@@ -47,7 +47,7 @@ public final class Bench {
     Path root = Path.of(".");
     Path out = Path.of("bench-results");
     int basePort = 48600;
-    String serverJavaOpts = "-Xmx2g";
+    String serverJavaOpts = "-Xmx2g -XX:-DontCompileHugeMethods";
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -89,7 +89,7 @@ public final class Bench {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
       System.out.println(HELP);
       return;
     }
@@ -114,6 +114,9 @@ public final class Bench {
         --crisis N              crisis reports during the escalation scenario (default 20)
         --escalation-rate R     chat load during the escalation scenario (default 5000)
         --out DIR               results directory (default bench-results)
+        --server-java-opts S    JVM options of the Interlude node and the Vert.x relay (default -Xmx2g -XX:-DontCompileHugeMethods)
+      Environment: BENCH_INTERLUDE_X=v is passed to the Interlude node as INTERLUDE_X=v (e.g. an
+      external PostgreSQL: BENCH_INTERLUDE_DATABASE_URL=postgresql://127.0.0.1:5432/interlude).
       """;
 
   static JsonObject run(Options o, Progress progress) throws Exception {
@@ -256,6 +259,13 @@ public final class Bench {
     env.put("INTERLUDE_IDENTITY_THROTTLE_FREE_ATTEMPTS_PER_ADDRESS", "100000");
     env.put("INTERLUDE_IDENTITY_CLIENT_IDLE_TIMEOUT", "12h");
     env.put("INTERLUDE_IDENTITY_STAFF_IDLE_TIMEOUT", "12h");
+    // BENCH_INTERLUDE_X=v reaches the node as INTERLUDE_X=v: e.g. an external PostgreSQL with
+    // pg_stat_statements for profiling (the node's own INTERLUDE_ variables are not inherited).
+    System.getenv().forEach((k, v) -> {
+      if (k.startsWith("BENCH_INTERLUDE_")) {
+        env.put(k.substring("BENCH_".length()), v);
+      }
+    });
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(List.of(o.serverJavaOpts.split(" ")));
     String jar = System.getProperty("interlude.server.jar");

@@ -116,7 +116,9 @@ public final class Server {
         return Future.succeededFuture();
       }
       if (first) {
-        log.warn("waiting for database migrations to be applied (database.migrate_on_start is false)");
+        log.warn(cfg.database().migrateOnStart()
+            ? "waiting for the database to become usable by the application role (see the database warning)"
+            : "waiting for database migrations to be applied (database.migrate_on_start is false)");
       }
       return vertx.timer(500).compose(t -> awaitSchema(st, false));
     });

@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
@@ -183,109 +184,124 @@ public final class MessageWriter {
     }
     Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
     OffsetDateTime atUtc = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
-    return conn.preparedQuery("SELECT id, last_seq FROM conversation WHERE id = ANY($1) ORDER BY id FOR UPDATE")
-        .execute(Tuple.tuple().addArrayOfUUID(convIds.toArray(UUID[]::new)))
-        .compose(locked -> {
+    // Both queries go out together (pipelined on the connection); PostgreSQL still runs them in
+    // order, so the duplicate check reads after the locks are held and cannot miss a row another
+    // node committed for these conversations.
+    Future<RowSet<Row>> lockedF = conn.preparedQuery(
+            "SELECT id, last_seq FROM conversation WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .execute(Tuple.tuple().addArrayOfUUID(convIds.toArray(UUID[]::new)));
+    Future<RowSet<Row>> existingF = conn.preparedQuery("SELECT m.conversation_id, m.client_msg_id,"
+            + " m.seq, m.sent_at, m.sender_id FROM message m"
+            + " JOIN unnest($1::uuid[], $2::uuid[]) AS k(c, id) ON m.conversation_id = k.c AND m.client_msg_id = k.id")
+        .execute(Tuple.from(new Object[] {keyConv, keyMsg}));
+    return Future.all(lockedF, existingF)
+        .compose(both -> {
           Map<UUID, Long> lastSeq = new HashMap<>();
-          for (Row r : locked) {
+          for (Row r : lockedF.result()) {
             lastSeq.put(r.getUUID("id"), r.getLong("last_seq"));
           }
-          return conn.preparedQuery("SELECT m.conversation_id, m.client_msg_id, m.seq, m.sent_at, m.sender_id FROM message m"
-                  + " JOIN unnest($1::uuid[], $2::uuid[]) AS k(c, id) ON m.conversation_id = k.c AND m.client_msg_id = k.id")
-              .execute(Tuple.from(new Object[] {keyConv, keyMsg}))
-              .compose(existingRows -> {
-                Map<Key, StoredMessage> known = new HashMap<>();
-                for (Row r : existingRows) {
-                  Key k = new Key(r.getUUID("conversation_id"), r.getUUID("client_msg_id"));
-                  known.put(k, new StoredMessage(k.conversationId(), r.getLong("seq"),
-                      r.getOffsetDateTime("sent_at").toInstant(), k.clientMsgId(), r.getUUID("sender_id"), null, true, false));
-                }
-                List<Object> results = new ArrayList<>(batch.size());
-                Map<Key, StoredMessage> fresh = new LinkedHashMap<>();
-                List<Object[]> rows = new ArrayList<>();
-                List<Object[]> findings = new ArrayList<>();
-                Map<UUID, long[]> lastClient = new HashMap<>();
-                for (Request r : batch) {
-                  Key k = new Key(r.conversation().id(), r.clientMsgId());
-                  StoredMessage prior = known.get(k);
-                  if (prior == null) {
-                    prior = fresh.get(k);
-                    if (prior != null) {
-                      prior = new StoredMessage(prior.conversationId(), prior.seq(), prior.at(), prior.clientMsgId(),
-                          prior.senderId(), prior.text(), true, false);
-                    }
-                  }
-                  if (prior != null) {
-                    // A client message id is the sender's; someone else reusing it is refused alone.
-                    results.add(prior.senderId().equals(r.senderId()) ? prior
-                        : new InvalidInput("client_msg_id_reused", "clientMsgId",
-                            "this clientMsgId was already used by someone else; generate a new one"));
-                    continue;
-                  }
-                  Long last = lastSeq.get(k.conversationId());
-                  if (last == null) {
-                    return Future.failedFuture(new IllegalStateException("conversation vanished during send"));
-                  }
-                  long seq = last + 1;
-                  lastSeq.put(k.conversationId(), seq);
-                  byte[] sealed = Aead.seal(r.conversation().dataKey(), r.text().getBytes(StandardCharsets.UTF_8),
-                      aad(k.conversationId(), seq, k.clientMsgId()));
-                  boolean flagged = false;
-                  if (r.senderId().equals(r.conversation().clientId())) {
-                    lastClient.put(k.conversationId(), new long[] {seq});
-                    MessageScreen.Finding f = screen.screen(r.text());
-                    if (f != null && f.severity() != org.interlude.escalation.Severity.NONE) {
-                      flagged = true;
-                      findings.add(new Object[] {k.conversationId(), seq, r.conversation().clinicId(),
-                          r.conversation().clientId(), f.severity().name(), f.ruleId(), f.rulesVersion()});
-                    }
-                  }
-                  StoredMessage m = new StoredMessage(k.conversationId(), seq, at, k.clientMsgId(), r.senderId(), r.text(),
-                      false, flagged);
-                  fresh.put(k, m);
-                  results.add(m);
-                  rows.add(new Object[] {k.conversationId(), seq, k.clientMsgId(), r.senderId(), Buffer.buffer(sealed)});
-                }
-                if (rows.isEmpty()) {
-                  return Future.succeededFuture(results);
-                }
-                int n = rows.size();
-                UUID[] c = new UUID[n];
-                Long[] s = new Long[n];
-                UUID[] id = new UUID[n];
-                UUID[] sender = new UUID[n];
-                OffsetDateTime[] when = new OffsetDateTime[n];
-                Buffer[] body = new Buffer[n];
-                for (int i = 0; i < n; i++) {
-                  Object[] row = rows.get(i);
-                  c[i] = (UUID) row[0];
-                  s[i] = (Long) row[1];
-                  id[i] = (UUID) row[2];
-                  sender[i] = (UUID) row[3];
-                  when[i] = atUtc;
-                  body[i] = (Buffer) row[4];
-                }
-                List<UUID> updIds = new ArrayList<>();
-                List<Long> updSeq = new ArrayList<>();
-                List<Long> updClientSeq = new ArrayList<>();
-                for (UUID conv : convIds) {
-                  updIds.add(conv);
-                  updSeq.add(lastSeq.get(conv));
-                  long[] lc = lastClient.get(conv);
-                  updClientSeq.add(lc == null ? null : lc[0]);
-                }
-                return conn.preparedQuery("INSERT INTO message (conversation_id, seq, client_msg_id, sender_id, sent_at, body)"
-                        + " SELECT * FROM unnest($1::uuid[], $2::int8[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::bytea[])")
-                    .execute(Tuple.from(new Object[] {c, s, id, sender, when, body}))
-                    .compose(x -> conn.preparedQuery("UPDATE conversation AS cv SET last_seq = v.s,"
-                            + " last_client_seq = COALESCE(v.cs, cv.last_client_seq),"
-                            + " last_client_at = CASE WHEN v.cs IS NULL THEN cv.last_client_at ELSE $4 END"
-                            + " FROM unnest($1::uuid[], $2::int8[], $3::int8[]) AS v(id, s, cs) WHERE cv.id = v.id")
-                        .execute(Tuple.of(updIds.toArray(UUID[]::new), updSeq.toArray(Long[]::new),
-                            updClientSeq.toArray(Long[]::new), atUtc)))
-                    .compose(x -> insertFindings(conn, findings, atUtc))
-                    .map(x -> results);
-              });
+          RowSet<Row> existingRows = existingF.result();
+          Map<Key, StoredMessage> known = new HashMap<>();
+          for (Row r : existingRows) {
+            Key k = new Key(r.getUUID("conversation_id"), r.getUUID("client_msg_id"));
+            known.put(k, new StoredMessage(k.conversationId(), r.getLong("seq"),
+                r.getOffsetDateTime("sent_at").toInstant(), k.clientMsgId(), r.getUUID("sender_id"), null, true, false));
+          }
+          List<Object> results = new ArrayList<>(batch.size());
+          Map<Key, StoredMessage> fresh = new LinkedHashMap<>();
+          List<Object[]> rows = new ArrayList<>();
+          List<Object[]> findings = new ArrayList<>();
+          Map<UUID, long[]> lastClient = new HashMap<>();
+          for (Request r : batch) {
+            Key k = new Key(r.conversation().id(), r.clientMsgId());
+            StoredMessage prior = known.get(k);
+            if (prior == null) {
+              prior = fresh.get(k);
+              if (prior != null) {
+                prior = new StoredMessage(prior.conversationId(), prior.seq(), prior.at(), prior.clientMsgId(),
+                    prior.senderId(), prior.text(), true, false);
+              }
+            }
+            if (prior != null) {
+              // A client message id is the sender's; someone else reusing it is refused alone.
+              results.add(prior.senderId().equals(r.senderId()) ? prior
+                  : new InvalidInput("client_msg_id_reused", "clientMsgId",
+                      "this clientMsgId was already used by someone else; generate a new one"));
+              continue;
+            }
+            Long last = lastSeq.get(k.conversationId());
+            if (last == null) {
+              return Future.failedFuture(new IllegalStateException("conversation vanished during send"));
+            }
+            long seq = last + 1;
+            lastSeq.put(k.conversationId(), seq);
+            byte[] sealed = Aead.seal(r.conversation().dataKey(), r.text().getBytes(StandardCharsets.UTF_8),
+                aad(k.conversationId(), seq, k.clientMsgId()));
+            boolean flagged = false;
+            if (r.senderId().equals(r.conversation().clientId())) {
+              lastClient.put(k.conversationId(), new long[] {seq});
+              MessageScreen.Finding f = screen.screen(r.text());
+              if (f != null && f.severity() != org.interlude.escalation.Severity.NONE) {
+                flagged = true;
+                findings.add(new Object[] {k.conversationId(), seq, r.conversation().clinicId(),
+                    r.conversation().clientId(), f.severity().name(), f.ruleId(), f.rulesVersion()});
+              }
+            }
+            StoredMessage m = new StoredMessage(k.conversationId(), seq, at, k.clientMsgId(), r.senderId(), r.text(),
+                false, flagged);
+            fresh.put(k, m);
+            results.add(m);
+            rows.add(new Object[] {k.conversationId(), seq, k.clientMsgId(), r.senderId(), Buffer.buffer(sealed)});
+          }
+          if (rows.isEmpty()) {
+            return Future.succeededFuture(results);
+          }
+          int n = rows.size();
+          UUID[] c = new UUID[n];
+          Long[] s = new Long[n];
+          UUID[] id = new UUID[n];
+          UUID[] sender = new UUID[n];
+          OffsetDateTime[] when = new OffsetDateTime[n];
+          Buffer[] body = new Buffer[n];
+          for (int i = 0; i < n; i++) {
+            Object[] row = rows.get(i);
+            c[i] = (UUID) row[0];
+            s[i] = (Long) row[1];
+            id[i] = (UUID) row[2];
+            sender[i] = (UUID) row[3];
+            when[i] = atUtc;
+            body[i] = (Buffer) row[4];
+          }
+          List<UUID> updIds = new ArrayList<>();
+          List<Long> updSeq = new ArrayList<>();
+          List<Long> updClientSeq = new ArrayList<>();
+          for (UUID conv : convIds) {
+            updIds.add(conv);
+            updSeq.add(lastSeq.get(conv));
+            long[] lc = lastClient.get(conv);
+            updClientSeq.add(lc == null ? null : lc[0]);
+          }
+          // Pipelined as well: if one fails the transaction is aborted, the others fail with
+          // it, and the batch is refused as a whole (nothing of it was acknowledged).
+          Future<?> inserted = conn.preparedQuery("INSERT INTO message (conversation_id, seq, client_msg_id,"
+                  + " sender_id, sent_at, body)"
+                  + " SELECT * FROM unnest($1::uuid[], $2::int8[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::bytea[])")
+              .execute(Tuple.from(new Object[] {c, s, id, sender, when, body}));
+          Future<?> advanced = conn.preparedQuery("UPDATE conversation AS cv SET last_seq = v.s,"
+                  + " last_client_seq = COALESCE(v.cs, cv.last_client_seq),"
+                  + " last_client_at = CASE WHEN v.cs IS NULL THEN cv.last_client_at ELSE $4 END"
+                  + " FROM unnest($1::uuid[], $2::int8[], $3::int8[]) AS v(id, s, cs) WHERE cv.id = v.id")
+              .execute(Tuple.of(updIds.toArray(UUID[]::new), updSeq.toArray(Long[]::new),
+                  updClientSeq.toArray(Long[]::new), atUtc));
+          Future<?> flagged = insertFindings(conn, findings, atUtc);
+          return Future.join(inserted, advanced, flagged).transform(ar -> {
+            for (Future<?> f : List.of(inserted, advanced, flagged)) {
+              if (f.failed()) {
+                return Future.failedFuture(f.cause());
+              }
+            }
+            return Future.succeededFuture(results);
+          });
         });
   }
 }

@@ -34,6 +34,7 @@ public final class Storage {
   private final EmbeddedDatabase embedded;
   private final DatabaseTarget app;
   private final int bundledMigrations;
+  private volatile String lastUnreadyReason;
 
   private Storage(Vertx vertx, Pool pool, EmbeddedDatabase embedded, DatabaseTarget app, int bundled) {
     this.vertx = vertx;
@@ -157,6 +158,12 @@ public final class Storage {
         })
         .otherwise(err -> {
           String reason = String.valueOf(err.getMessage());
+          // Said once per distinct cause: a node that stays unready must tell its operator why
+          // (a role without LOGIN, a wrong password, a missing table), not only that it waits.
+          if (!reason.equals(lastUnreadyReason)) {
+            lastUnreadyReason = reason;
+            log.warn("database not ready: {}", reason);
+          }
           boolean schemaMissing = reason.contains("flyway_schema_history");
           return new JsonObject()
               .put("database", schemaMissing ? "up" : "down")

@@ -27,16 +27,19 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class FrameSchemas {
   public static final String CONTRACT = "contract/asyncapi.yaml";
   private final Map<String, Validator> validators;
+  private final Map<String, Validator> quick;
   private final Map<String, JsonObject> schemas;
 
-  private FrameSchemas(Map<String, Validator> validators, Map<String, JsonObject> schemas) {
+  private FrameSchemas(Map<String, Validator> validators, Map<String, Validator> quick, Map<String, JsonObject> schemas) {
     this.validators = validators;
+    this.quick = quick;
     this.schemas = schemas;
   }
 
   public static FrameSchemas load() {
     JsonObject doc = read();
     Map<String, Validator> validators = new LinkedHashMap<>();
+    Map<String, Validator> quick = new LinkedHashMap<>();
     Map<String, JsonObject> schemas = new LinkedHashMap<>();
     JsonSchemaOptions options = new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
         .setBaseUri("app:///asyncapi").setOutputFormat(OutputFormat.Basic);
@@ -55,9 +58,13 @@ public final class FrameSchemas {
         }
         schemas.put(name, payload);
         validators.put(name, Validator.create(JsonSchema.of(payload), options));
+        // The flag format stops at the first failure and builds no error tree: every valid frame
+        // (nearly all of them) pays only for that; a failing one is validated again for details.
+        quick.put(name, Validator.create(JsonSchema.of(payload), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
+            .setBaseUri("app:///asyncapi").setOutputFormat(OutputFormat.Flag)));
       }
     }
-    return new FrameSchemas(validators, schemas);
+    return new FrameSchemas(validators, quick, schemas);
   }
 
   public boolean knows(String type) {
@@ -74,6 +81,9 @@ public final class FrameSchemas {
 
   /** Empty when valid; otherwise the offending field (dotted) and a short reason. */
   public Optional<Problem> validate(String type, JsonObject frame) {
+    if (Boolean.TRUE.equals(quick.get(type).validate(frame).getValid())) {
+      return Optional.empty();
+    }
     OutputUnit out = validators.get(type).validate(frame);
     if (Boolean.TRUE.equals(out.getValid())) {
       return Optional.empty();

@@ -51,6 +51,7 @@ public final class SocketHub {
 
   private final Bus bus;
   private final String nodeId;
+  private final boolean clustered;
   private final Map<UUID, Set<Socket>> byUser = new ConcurrentHashMap<>();
   private final Map<String, NudgeSource> sources = new ConcurrentHashMap<>();
   private final List<ConnectHook> connectHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -60,6 +61,7 @@ public final class SocketHub {
   public SocketHub(Vertx vertx, Bus bus, String nodeId) {
     this.bus = bus;
     this.nodeId = nodeId;
+    this.clustered = vertx.isClustered();
     consumers.add(bus.subscribe(Addresses.USER_NUDGE, this::deliver));
     consumers.add(bus.subscribe(Addresses.SESSION_ENDED, ended -> {
       for (Socket s : sockets(ended.userId())) {
@@ -97,7 +99,8 @@ public final class SocketHub {
    * of chat delivery): only the other nodes load and deliver it.
    */
   public void nudgeOtherNodes(Collection<UUID> userIds, String kind, String objectId) {
-    if (!userIds.isEmpty()) {
+    // A single node has no other nodes: skip the publish (and its copy of the ids) per message.
+    if (!userIds.isEmpty() && clustered) {
       bus.publish(Addresses.USER_NUDGE, new UserNudge(Set.copyOf(userIds), kind, objectId, nodeId));
     }
   }
