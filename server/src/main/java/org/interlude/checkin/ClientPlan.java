@@ -199,6 +199,10 @@ public record ClientPlan(CheckinPlan plan, QuietHours quietHours, Map<String, In
       if (expires == null) {
         throw invalid(at + ".expiresAfterMinutes", at + ".expiresAfterMinutes is required");
       }
+      // Named here rather than left to PlanStep, so the error points at the reminder's field.
+      if (reminder != null && reminder >= expires) {
+        throw invalid(at + ".reminderAfterMinutes", "the reminder must come before the check-in expires");
+      }
       String pathCode = s.getString("path", "routine");
       PromptPath path = switch (pathCode) {
         case "routine" -> PromptPath.ROUTINE;

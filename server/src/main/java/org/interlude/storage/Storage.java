@@ -78,7 +78,10 @@ public final class Storage {
           .with(new PoolOptions().setMaxSize(db.poolSize()).setName("interlude-" + cfg.node().id()).setShared(false)
               .setConnectionTimeout((int) db.connectTimeout().toMillis())
               .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
-              .setMaxWaitQueueSize(10_000))
+              // Bounded by time (connect_timeout), not by count: a reconnect wave of tens of
+              // thousands of sockets queues a few queries each, and refusing them at a fixed
+              // count only made clients retry into the same queue.
+              .setMaxWaitQueueSize(-1))
           .connectingTo(b.app().connectOptions())
           .using(vertx)
           .build();

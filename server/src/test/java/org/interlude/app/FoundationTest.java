@@ -131,6 +131,10 @@ class FoundationTest {
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     assertTrue(r.body().contains("vertx_http_server"), "vert.x metrics exported");
+    assertTrue(r.body().contains("jvm_memory_used_bytes{area=\"heap\""), "heap in use exported");
+    assertTrue(r.body().contains("jvm_gc_pause_seconds") || r.body().contains("jvm_gc_memory_allocated_bytes"),
+        "garbage collection exported");
+    assertTrue(r.body().contains("process_cpu_usage"), "CPU exported");
     assertEquals(404, Https.get(port, "/metrics").statusCode(), "metrics are not on the public listener");
   }
 

@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A client answers a PHQ-9 and the therapist's list and "PHQ-9 trend" chart update live. The
+ * A client answers a PHQ-9 and the therapist's list, "PHQ-9 trend" chart and check-ins update live. The
  * prompt is brought about the way a clinic does it: the therapist records a dosing session for
  * tomorrow night, and the default plan's D−2 questionnaires (due yesterday at 10:00 local, open
  * for 48 h and never past the dose) are open now, whatever the hour the test runs at.
@@ -68,6 +68,11 @@ class CheckinBrowserTest extends BrowserTestBase {
       assertThat(jordan).containsText("PHQ-9 11 (Moderate)");
       assertThat(therapist.locator(".trend-summary").first()).containsText("Latest 11, Moderate");
       assertThat(therapist.locator(".trend-summary").first()).containsText("1 dosing session marked");
+      // The therapist's check-ins list follows too: the PHQ-9 is answered, with its score.
+      Locator checkins = therapist.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("Check-ins").setExact(true));
+      // (Found by its score: a D+7 PHQ-9 may also be listed, scheduled, depending on the hour.)
+      assertThat(checkins.getByRole(AriaRole.LISTITEM).filter(new Locator.FilterOptions().setHasText("Score 11 (Moderate)")))
+          .containsText("PHQ-9");
       assertEquals(List.of(), problems.list());
     }
   }

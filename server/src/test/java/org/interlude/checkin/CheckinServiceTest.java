@@ -382,7 +382,7 @@ class CheckinServiceTest {
     assertEquals("steps[0].instruments", unknown.field());
     JsonObject badReminder = ClientPlan.defaults().toApi();
     badReminder.getJsonArray("steps").getJsonObject(1).put("reminderAfterMinutes", 100_000);
-    assertEquals("steps[1]", assertInstanceOf(InvalidInput.class,
+    assertEquals("steps[1].reminderAfterMinutes", assertInstanceOf(InvalidInput.class,
         failure(w.m.plans().put(w.therapistActor, w.client, badReminder))).field());
     JsonObject twice = ClientPlan.defaults().toApi();
     twice.getJsonArray("steps").add(twice.getJsonArray("steps").getJsonObject(0).copy());
