@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
@@ -184,8 +185,14 @@ public final class Bench {
       if (!o.targets.contains("interlude")) {
         targets.remove(node);
       }
+      // jcmd starts a JVM of its own: ask for the heap limits now, before anything is measured,
+      // rather than at the end where it would lengthen every run (the smoke test's too).
+      Map<Target, CompletableFuture<Long>> maxHeaps = new HashMap<>();
       for (Target t : targets) {
         progress.say("target " + t.name + " pid " + t.pid() + " on port " + t.port);
+        if (t.isJvm()) {
+          maxHeaps.put(t, CompletableFuture.supplyAsync(() -> JvmStats.maxHeapBytes(t.pid())));
+        }
       }
       Path partial = o.out.resolve("bench-" + stamp + (o.smoke ? "-smoke" : "") + ".partial.json");
       if (o.scenarios.contains("ladder")) {
@@ -213,7 +220,7 @@ public final class Bench {
       if (o.scenarios.contains("escalation") && o.targets.contains("interlude")) {
         guarded(runs, "escalation-under-load", node, progress, () -> List.of(escalation(sc, node, o, progress)));
       }
-      result.put("jvm", jvmSummary(targets));
+      result.put("jvm", jvmSummary(targets, maxHeaps));
       Files.deleteIfExists(partial);
     } finally {
       client.close();
@@ -246,13 +253,13 @@ public final class Bench {
    * Per JVM target: its heap limit and its GC collections and time over the whole run (every
    * scenario; the per-scenario share is each run's "gc").
    */
-  static JsonObject jvmSummary(List<Target> targets) {
+  static JsonObject jvmSummary(List<Target> targets, Map<Target, CompletableFuture<Long>> maxHeaps) {
     JsonObject out = new JsonObject();
     for (Target t : targets) {
       if (!t.isJvm()) {
         continue;
       }
-      JsonObject j = new JsonObject().put("maxHeapBytes", JvmStats.maxHeapBytes(t.pid()));
+      JsonObject j = new JsonObject().put("maxHeapBytes", maxHeaps.get(t).join());
       JsonObject gc = JvmStats.sample(t.pid());
       if (gc != null) {
         j.put("gcSinceStart", gc);
