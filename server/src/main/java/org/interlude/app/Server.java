@@ -82,13 +82,35 @@ public final class Server {
       return start(new Server(cfg, options, registry, vertx, null));
     }
     boolean openSsl = TlsSettings.useOpenSsl(cfg.tls().engine());
-    return ClusterNode.start(vertxOptions, new MicrometerMetricsFactory(registry), cfg,
+    io.vertx.core.Promise<Server> result = io.vertx.core.Promise.promise();
+    ClusterNode.start(vertxOptions, new MicrometerMetricsFactory(registry), cfg,
             (eb, cert, key) -> TlsSettings.apply(eb, cert, key, openSsl))
-        .compose(node -> start(new Server(cfg, options, registry, node.vertx(), node)));
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            start(new Server(cfg, options, registry, ar.result().vertx(), ar.result())).onComplete(result);
+          } else {
+            result.fail(ar.cause());
+          }
+        });
+    return result.future();
   }
 
+  /**
+   * Starts the server; on failure stops what started and fails with the cause. The answer is a
+   * promise without a Vert.x context: a failed start closes Vert.x, and a result routed through
+   * one of its (then terminated) event loops would never arrive, leaving Main waiting forever
+   * (a taken HTTP port used to hang the process instead of exiting with an error).
+   */
   private static Future<Server> start(Server s) {
-    return s.startAll().map(s).recover(err -> s.stop().transform(ignored -> Future.failedFuture(err)));
+    io.vertx.core.Promise<Server> result = io.vertx.core.Promise.promise();
+    s.startAll().onComplete(ar -> {
+      if (ar.succeeded()) {
+        result.complete(s);
+      } else {
+        s.stop().onComplete(ignored -> result.fail(ar.cause()));
+      }
+    });
+    return result.future();
   }
 
   private Future<Void> startAll() {

@@ -139,6 +139,17 @@ class FoundationTest {
   }
 
   @Test
+  void aTakenPortFailsTheStartWithTheCauseInsteadOfHanging() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Map<String, String> e = new HashMap<>(TestServers.env(TestPostgres.freshDatabase()));
+      e.put("INTERLUDE_HTTP_PORT", String.valueOf(taken.getLocalPort()));
+      Throwable failure = TestServers.startAsync(e).toCompletionStage().toCompletableFuture()
+          .handle((server, err) -> err).get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(failure != null && String.valueOf(failure).contains("Address already in use"), String.valueOf(failure));
+    }
+  }
+
+  @Test
   void readinessIsFalseUntilMigrationsRan() throws Exception {
     DatabaseTarget owner = TestPostgres.freshDatabase();
     Map<String, String> e = new HashMap<>(TestServers.env(owner));
