@@ -44,6 +44,10 @@ export class Api {
     return this.request<T>('PUT', path, body);
   }
 
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
   /** For sign-in only: a 401 there is a wrong password, not an ended session. */
   postAnonymous<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('POST', path, body, false);

@@ -74,7 +74,8 @@ export const CONTROL_LABELS: Record<StepControl | QuietControl, string> = {
   quietEnd: 'Quiet hours end',
 };
 
-const DEFAULT_QUIET: QuietHours = { start: '22:00', end: '08:00' };
+/** The default plan's quiet hours, as the server sets them (ClientPlan.defaults). */
+export const DEFAULT_QUIET: QuietHours = { start: '22:00', end: '08:00' };
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const NUMBER = /^-?\d+(?:[.,]\d+)?$/;
 

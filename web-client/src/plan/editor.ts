@@ -26,6 +26,7 @@ import {
   type StepDraft,
 } from './editor-state';
 import { instrumentTitle, KNOWN_INSTRUMENTS } from './instruments';
+import { changeRefused } from './reset';
 
 export type PlanBody = ReturnType<typeof planBody>;
 
@@ -400,18 +401,13 @@ export class PlanEditor {
   }
 
   private serverProblem(err: unknown): Problem {
-    if (!(err instanceof ApiError)) return { stepKey: null, control: null, message: 'The plan could not be saved. Please try again.' };
-    if ((err.code === 'invalid_plan' || err.code === 'invalid_request') && err.field) {
+    if (err instanceof ApiError && (err.code === 'invalid_plan' || err.code === 'invalid_request') && err.field) {
       const target = fieldTarget(err.field);
       // Indices in the server's field are those of the steps sent: the drafts, in order.
       const d = target.step === null ? undefined : this.drafts[target.step];
       return { stepKey: d?.key ?? null, control: target.control, message: problemText(err.code, err.message, err.field, target, d?.stepId ?? null) };
     }
-    if (err.status === 404) {
-      return { stepKey: null, control: null, message: 'The plan was not saved: this client was not found, or you may no longer change their plan.' };
-    }
-    if (err.status === 403) return { stepKey: null, control: null, message: `The plan was not saved: you are not allowed to change it. ${err.message}` };
-    return { stepKey: null, control: null, message: `The plan was not saved. ${err.message}` };
+    return { stepKey: null, control: null, message: changeRefused(err, 'saved') };
   }
 
   private clearProblems(): void {

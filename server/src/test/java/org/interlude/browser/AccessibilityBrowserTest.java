@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * axe-core finds no serious or critical WCAG 2.1 A/AA violation on any view (the therapist's
- * check-ins list and plan editor included), the client and therapist views fit a 360 px wide
- * phone without sideways scrolling, and both can be used with the keyboard alone.
+ * check-ins list, plan editor and reset confirmation included), the client and therapist views
+ * fit a 360 px wide phone without sideways scrolling, and both can be used with the keyboard alone.
  */
 class AccessibilityBrowserTest extends BrowserTestBase {
   private static void assertAccessible(Page page, String view) {
@@ -121,6 +121,19 @@ class AccessibilityBrowserTest extends BrowserTestBase {
       page.keyboard().press("Enter");
       assertThat(plan.getByRole(AriaRole.STATUS)).containsText("Check-in plan saved");
       assertThat(plan).containsText("No quiet hours");
+      assertThat(Ui.button(plan, "Edit check-in plan")).isFocused();
+      // The adjusted plan can be reset: the confirmation opens on its safe choice, keeping the plan.
+      page.keyboard().press("Tab");
+      assertThat(Ui.button(plan, "Reset to default plan")).isFocused();
+      page.keyboard().press("Enter");
+      Locator confirm = page.getByRole(AriaRole.DIALOG, new Page.GetByRoleOptions().setName("Reset to the default plan?"));
+      assertThat(Ui.button(confirm, "Keep the adjusted plan")).isFocused();
+      assertAccessible(page, "therapist with the reset confirmation");
+      page.keyboard().press("Tab");
+      assertThat(Ui.button(confirm, "Reset the plan")).isFocused();
+      page.keyboard().press("Enter");
+      assertThat(plan.getByRole(AriaRole.STATUS)).containsText("Check-in plan reset");
+      assertThat(plan).containsText("Default integration plan");
       assertThat(Ui.button(plan, "Edit check-in plan")).isFocused();
     }
   }

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The therapist reads and adjusts a client's check-in plan, and reviews the client's check-ins
- * with the missed ones. Nothing here depends on the hour the suite runs at: the plan is only
+ * The therapist reads and adjusts a client's check-in plan, resets it to the default, and reviews
+ * the client's check-ins with the missed ones. Nothing here depends on the hour the suite runs at: the plan is only
  * read and written (no prompt has to be due), and the demo's missed safety pulse (five days after
  * Alex's first dose, closed four days ago) is in the past at any time of day.
  */
@@ -42,7 +42,7 @@ class CheckinPlanBrowserTest extends BrowserTestBase {
   }
 
   @Test
-  void theTherapistTurnsQuietHoursOffAndChangesAStepAndTheChangeIsKept() {
+  void theTherapistTurnsQuietHoursOffAndChangesAStepAndTheChangeIsKeptUntilResetToTheDefault() {
     try (BrowserContext context = Browsers.context(browser)) {
       Page page = Ui.signIn(context, node.baseUrl(), "therapist");
       PageProblems problems = PageProblems.watch(page);
@@ -99,8 +99,40 @@ class CheckinPlanBrowserTest extends BrowserTestBase {
       Ui.button(page, "Discard changes").click();
       assertThat(editor(page)).hasCount(0);
       assertPlanChanged(plan);
+
+      // Reset, after a confirmation that says the quiet hours come back too. Keeping the plan first
+      // changes nothing.
+      Ui.button(plan, "Reset to default plan").click();
+      Locator confirm = page.getByRole(AriaRole.DIALOG, new Page.GetByRoleOptions().setName("Reset to the default plan?"));
+      assertThat(confirm).containsText("with quiet hours 22:00–08:00 (currently none)");
+      assertThat(confirm).containsText("check-ins already sent, answered or missed stay as they were");
+      assertEquals(List.of(), Axe.seriousViolations(page), "reset confirmation");
+      Ui.button(confirm, "Keep the adjusted plan").click();
+      assertThat(confirm).hasCount(0);
+      assertPlanChanged(plan);
+      assertThat(Ui.button(plan, "Reset to default plan")).isFocused();
+      Ui.button(plan, "Reset to default plan").click();
+      Ui.button(confirm, "Reset the plan").click();
+      assertThat(plan.getByRole(AriaRole.STATUS)).hasText(
+          "Check-in plan reset to the default integration plan. Changes apply to future check-ins only.");
+      assertPlanIsTheDefault(plan);
+      assertThat(Ui.button(plan, "Edit check-in plan")).isFocused();
+      assertEquals(List.of(), Axe.seriousViolations(page), "plan after the reset");
+
+      page.reload();
+      Ui.awaitConnected(page);
+      Ui.openClient(page, "Jordan Lee");
+      assertPlanIsTheDefault(region(page, "Check-in plan"));
       assertEquals(List.of(), problems.list());
     }
+  }
+
+  private static void assertPlanIsTheDefault(Locator plan) {
+    assertThat(plan).containsText("Default integration plan");
+    assertThat(plan).containsText("Quiet hours 22:00–08:00");
+    assertThat(plan).containsText(DEFAULT_D1);
+    assertThat(plan).not().containsText(CHANGED_D1);
+    assertThat(Ui.button(plan, "Reset to default plan")).isHidden();
   }
 
   private static void assertPlanChanged(Locator plan) {
