@@ -29,7 +29,13 @@ class CheckinBrowserTest extends BrowserTestBase {
       Ui.awaitConnected(therapist);
       Ui.openClient(therapist, "Jordan Lee");
       Locator chart = therapist.getByRole(AriaRole.IMG, new Page.GetByRoleOptions().setName("PHQ-9 trend"));
-      assertThat(chart).isVisible();
+      try {
+        // Opening a client loads its plan, check-ins, sessions and three trends at once.
+        assertThat(chart).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(30_000));
+      } catch (AssertionError e) {
+        throw new AssertionError("no PHQ-9 chart; the trends section said: "
+            + therapist.locator(".trends").allInnerTexts(), e);
+      }
 
       // Browser contexts run in America/New_York: datetime-local is wall-clock time there. A dose
       // two days ahead would only do at or after 10:00 there (the D−2 step's time of day).
