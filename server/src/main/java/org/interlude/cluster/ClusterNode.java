@@ -96,8 +96,10 @@ public final class ClusterNode {
 
   /**
    * The Hazelcast configuration: {@code cluster.hazelcast_config} with this node's settings laid
-   * over it (name, address and port, TCP-IP join with the configured members, no multicast or
-   * auto-detection, heartbeat every second and the configured failure detection).
+   * over it (name, address and port, no multicast or auto-detection, heartbeat every second and
+   * the configured failure detection), joining through TCP-IP with {@code cluster.members} unless
+   * the file configures a discovery mechanism (Kubernetes, a cloud or a discovery SPI strategy):
+   * then that finds the members and the member list is not used.
    */
   public static Config hazelcastConfig(InterludeConfig.Cluster c) throws IOException {
     Config config;
@@ -118,8 +120,23 @@ public final class ClusterNode {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(c.members()));
+    if (discoveryConfigured(join)) {
+      // Hazelcast allows one join mechanism: TCP-IP on top of Kubernetes discovery would refuse
+      // to start, and a fixed member list cannot follow pods that come and go anyway.
+      join.getTcpIpConfig().setEnabled(false);
+      log.info("cluster members come from the discovery configured in {}; cluster.members is not used",
+          c.hazelcastConfig());
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(c.members()));
+    }
     return config;
+  }
+
+  /** Whether the Hazelcast file finds members itself (Kubernetes, AWS, GCP, Azure, Eureka, SPI). */
+  static boolean discoveryConfigured(JoinConfig join) {
+    return join.getKubernetesConfig().isEnabled() || join.getAwsConfig().isEnabled()
+        || join.getGcpConfig().isEnabled() || join.getAzureConfig().isEnabled() || join.getEurekaConfig().isEnabled()
+        || !join.getDiscoveryConfig().getDiscoveryStrategyConfigs().isEmpty();
   }
 
   /** The bus between nodes: mutual TLS, trusting only the cluster CA, on cluster.host/bus_port. */
