@@ -94,7 +94,7 @@ public final class Server {
           this.storage = st;
           return awaitSchema(st, true);
         })
-        .compose(v -> Features.start(vertx, cfg, options, storage, router, registry))
+        .compose(v -> Features.start(vertx, cfg, options, storage, router, registry, cluster))
         .map(f -> {
           this.features = f;
           this.started = true;

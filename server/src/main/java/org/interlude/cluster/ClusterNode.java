@@ -115,6 +115,8 @@ public final class ClusterNode {
     config.setProperty("hazelcast.socket.bind.any", "false");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // Presence entries of a node that vanished without deleting them expire (Presence).
+    config.getMapConfig(Presence.MAP).setTimeToLiveSeconds(Presence.TTL_SECONDS);
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(c.port()).setPortAutoIncrement(false).setPublicAddress(c.host() + ":" + c.port());
     JoinConfig join = network.getJoin();
@@ -175,7 +177,7 @@ public final class ClusterNode {
         .put("ready", joined);
   }
 
-  /** The underlying cluster manager (for tests and for presence in phase 2). */
+  /** The underlying cluster manager (presence uses its Hazelcast instance). */
   public HazelcastClusterManager manager() {
     return manager;
   }
