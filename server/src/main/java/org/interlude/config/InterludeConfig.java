@@ -462,11 +462,16 @@ public record InterludeConfig(
     }
   }
 
-  /** How long a SIGTERM may take to drain before the process exits anyway. */
-  public record Shutdown(Duration grace) {
+  /**
+   * SIGTERM: how long the node keeps serving while not ready, so a balancer stops sending it new
+   * connections before its sockets close ({@code drainDelay}), and how long the drain may take
+   * before the process exits anyway ({@code grace}).
+   */
+  public record Shutdown(Duration grace, Duration drainDelay) {
     static Shutdown read(ConfigTree t) {
       return new Shutdown(t.duration("shutdown.grace", Duration.ofSeconds(15),
-          Duration.ofSeconds(1), Duration.ofMinutes(10)));
+          Duration.ofSeconds(1), Duration.ofMinutes(10)),
+          t.duration("shutdown.drain_delay", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5)));
     }
   }
 }
