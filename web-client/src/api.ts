@@ -40,6 +40,14 @@ export class Api {
     return this.request<T>('POST', path, body);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
   /** For sign-in only: a 401 there is a wrong password, not an ended session. */
   postAnonymous<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('POST', path, body, false);
@@ -86,6 +94,16 @@ async function readError(response: Response): Promise<ApiError> {
     'http_' + response.status,
     `The server could not handle the request (HTTP ${response.status}). Please try again.`,
   );
+}
+
+/**
+ * Why a read of a client's record failed, in words: a 404 means the client does not exist or is
+ * not the caller's to see (the server answers both alike), a 403 a missing second factor or role.
+ */
+export function recordProblem(e: unknown): string {
+  if (e instanceof ApiError && e.status === 404) return 'This client was not found, or is no longer in your care.';
+  if (e instanceof ApiError && e.status === 403) return `You are not allowed to see this. ${e.message}`;
+  return e instanceof Error ? e.message : 'Please try again.';
 }
 
 /** Server messages are lower-case fragments ("the username or password is not correct"). */

@@ -123,6 +123,78 @@ export interface NewDosingSession {
   route: DosingRoute;
 }
 
+/** "HH:MM" on the client's own wall clock. */
+export type LocalTime = string;
+
+/** [start, end) on the client's clock; start after end wraps midnight; equal means none. */
+export interface QuietHours {
+  start: LocalTime;
+  end: LocalTime;
+}
+
+export const DAYS_OF_WEEK = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
+
+export type StepAnchor =
+  | { type: 'doseDay'; dayOffset: number; localTime: LocalTime }
+  | { type: 'afterDoseStart'; offsetMinutes: number }
+  | { type: 'weekly'; dayOfWeek: DayOfWeek; localTime: LocalTime };
+
+export type PromptPath = 'routine' | 'crisis_path';
+
+export interface PlanStep {
+  stepId: string;
+  instruments: string[];
+  anchor: StepAnchor;
+  reminderAfterMinutes?: number;
+  expiresAfterMinutes: number;
+  /** routine when absent. */
+  path?: PromptPath;
+  message?: string;
+}
+
+/** getCheckinPlan / putCheckinPlan. */
+export interface CheckinPlan {
+  planId: string;
+  /** False while the client follows the default integration plan. */
+  custom: boolean;
+  quietHours: QuietHours;
+  steps: PlanStep[];
+  updatedAt?: IsoTime;
+}
+
+/** pending: scheduled; delivered: sent, waiting for an answer; missed: expired unanswered; cancelled: withdrawn before delivery. */
+export type CheckinState = 'pending' | 'delivered' | 'answered' | 'missed' | 'cancelled';
+/** listCheckins' state filter: pending covers pending and delivered. */
+export type CheckinStateFilter = 'pending' | 'answered' | 'missed' | 'cancelled';
+
+/** listCheckins: one instrument of one occurrence of a plan step. */
+export interface CheckinItem {
+  promptId: Uuid;
+  stepId: string;
+  occurrenceKey: string;
+  instrumentId: string;
+  title: string;
+  state: CheckinState;
+  dueAt: IsoTime;
+  remindAt?: IsoTime;
+  expiresAt: IsoTime;
+  deliveredAt?: IsoTime;
+  firstSentAt?: IsoTime;
+  remindedAt?: IsoTime;
+  answeredAt?: IsoTime;
+  missedAt?: IsoTime;
+  cancelledAt?: IsoTime;
+  dosingSessionId?: Uuid;
+  resultId?: Uuid;
+  total?: number;
+  bandLabel?: string;
+}
+
+export interface CheckinList {
+  checkins: CheckinItem[];
+}
+
 export type IncidentState = 'triggered' | 'acknowledged' | 'resolved';
 
 export interface Incident {

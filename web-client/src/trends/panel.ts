@@ -2,18 +2,17 @@
 // the results as a table, refreshed when a new result or dosing session arrives.
 
 import type { Api } from '../api';
+import { instrumentTitle } from '../plan/instruments';
 import type { Trends } from '../protocol';
 import { h, replace, uid } from '../ui/dom';
 import { dateTime, messageTime } from '../ui/time';
 import { describePoint, TrendChart } from './chart';
 
 /** The scored instruments charted for every client, in this order. */
-export const CHARTED_INSTRUMENTS = [
-  { id: 'phq9', title: 'PHQ-9' },
-  { id: 'gad7', title: 'GAD-7' },
-  { id: 'who5', title: 'WHO-5' },
-  { id: 'pulse', title: 'Safety pulse' },
-] as const;
+export const CHARTED_INSTRUMENTS: readonly { id: string; title: string }[] = ['phq9', 'gad7', 'who5', 'pulse'].map((id) => ({
+  id,
+  title: instrumentTitle(id),
+}));
 
 interface Card {
   element: HTMLElement;

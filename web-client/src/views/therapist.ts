@@ -1,12 +1,14 @@
 // The therapist's dashboard: the "Clients" list (unread counts, latest scores, open-incident
-// badges, all live) and, for the chosen client, the conversation, score trends and dosing
-// sessions.
+// badges, all live) and, for the chosen client, the conversation, score trends, check-ins (with
+// missed ones to review), dosing sessions and the check-in plan.
 
 import type { Api } from '../api';
 import type { ChatService } from '../chat/service';
 import { ChatView } from '../chat/view';
+import { CheckinHistory } from '../checkin/history';
 import type { Connection } from '../connection';
 import type { ClientList, ClientSummary, Me, ServerFrame } from '../protocol';
+import { PlanSection } from '../plan/section';
 import { DosingSection } from '../trends/dosing';
 import { CHARTED_INSTRUMENTS, TrendsPanel } from '../trends/panel';
 import type { Announcer } from '../ui/announce';
@@ -18,7 +20,9 @@ interface Detail {
   chatSlot: HTMLElement;
   chat: ChatView | null;
   trends: TrendsPanel;
+  checkins: CheckinHistory;
   dosing: DosingSection;
+  plan: PlanSection;
 }
 
 export class TherapistView {
@@ -46,7 +50,7 @@ export class TherapistView {
     this.detailSlot = h(
       'div',
       { class: 'client-detail' },
-      h('p', { class: 'empty-detail' }, 'Choose a client to see their messages, scores and dosing sessions.'),
+      h('p', { class: 'empty-detail' }, 'Choose a client to see their messages, scores, check-ins, dosing sessions and check-in plan.'),
     );
     this.element = h(
       'div',
@@ -129,15 +133,27 @@ export class TherapistView {
     const headingId = uid('client-heading');
     const heading = h('h2', { id: headingId, tabindex: '-1' }, c.displayName);
     const chatSlot = h('div', { class: 'chat-slot' }, h('p', { class: 'loading' }, 'Loading the conversation…'));
-    const trends = new TrendsPanel(this.api, c.id, this.me.user.timeZone);
-    const dosing = new DosingSection(this.api, c.id, this.me.user.timeZone, () => trends.refresh());
+    const zone = this.me.user.timeZone;
+    const trends = new TrendsPanel(this.api, c.id, zone);
+    const checkins = new CheckinHistory(this.api, c.id, zone);
+    // A new session schedules prompts; a changed plan reschedules the pending ones.
+    const dosing = new DosingSection(this.api, c.id, zone, () => {
+      trends.refresh();
+      checkins.refresh();
+    });
+    const plan = new PlanSection(this.api, c.id, c.timeZone, zone, () => checkins.refresh());
     const element = h(
       'section',
       { class: 'detail', 'aria-labelledby': headingId },
       heading,
-      h('div', { class: 'detail-grid' }, chatSlot, h('div', { class: 'detail-side' }, trends.element, dosing.element)),
+      h(
+        'div',
+        { class: 'detail-grid' },
+        chatSlot,
+        h('div', { class: 'detail-side' }, trends.element, checkins.element, dosing.element, plan.element),
+      ),
     );
-    this.detail = { clientId, element, chatSlot, chat: null, trends, dosing };
+    this.detail = { clientId, element, chatSlot, chat: null, trends, checkins, dosing, plan };
     replace(this.detailSlot, element);
     this.attachChat();
     this.clients.forEach((x) => this.renderItem(x.id));
@@ -166,7 +182,9 @@ export class TherapistView {
     if (!this.detail) return;
     this.detail.chat?.dispose();
     this.detail.trends.dispose();
+    this.detail.checkins.dispose();
     this.detail.dosing.dispose();
+    this.detail.plan.dispose();
     this.detail = null;
   }
 
@@ -183,7 +201,10 @@ export class TherapistView {
         c.latestScores = { ...c.latestScores, [f.instrumentId]: { total: f.total!, bandLabel: f.bandLabel ?? '', at: f.at } };
         this.renderItem(c.id);
       }
-      if (this.detail?.clientId === c.id) this.detail.trends.refresh(f.instrumentId);
+      if (this.detail?.clientId === c.id) {
+        this.detail.trends.refresh(f.instrumentId);
+        this.detail.checkins.refresh();
+      }
       this.announcer.say(
         scored
           ? `New ${f.title} result for ${c.displayName}: ${f.total}${f.bandLabel ? `, ${f.bandLabel}` : ''}.`
@@ -194,6 +215,8 @@ export class TherapistView {
       if (!c) return;
       c.openIncident = f.incident.state === 'resolved' ? null : { id: f.incident.id, severity: f.incident.severity };
       this.renderItem(c.id);
+      // A missed check-in can open an alert: the list then shows it as missed.
+      if (f.incident.trigger?.kind === 'missed_checkin' && this.detail?.clientId === c.id) this.detail.checkins.refresh();
     } else if (f.type === 'notice' && f.kind === 'unread_messages') {
       const c = this.clients.find((x) => x.id === f.clientId);
       this.announcer.say(c ? `Messages from ${c.displayName} are waiting for a reply.` : 'Client messages are waiting for a reply.');

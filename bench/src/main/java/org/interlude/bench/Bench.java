@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
@@ -40,10 +41,12 @@ public final class Bench {
     int closedSeconds = 20;
     int idle = 10000;
     int idlePerUser = 500;
-    int crisis = 20;
+    int crisis = 100;
     int escalationRate = 5000;
+    int checkinPrompts = 50_000;
+    int checkinClients = 1000;
     Set<String> targets = new LinkedHashSet<>(List.of("interlude", "vertx-relay", "node-relay"));
-    Set<String> scenarios = new LinkedHashSet<>(List.of("ladder", "closed", "idle", "reconnect", "escalation"));
+    Set<String> scenarios = new LinkedHashSet<>(List.of("ladder", "closed", "idle", "reconnect", "checkin", "escalation"));
     Path root = Path.of(".");
     Path out = Path.of("bench-results");
     int basePort = 48600;
@@ -61,8 +64,11 @@ public final class Bench {
             o.connections = 20;
             o.seconds = 10;
             o.warmupSeconds = 1;
+            // Few clients: each costs two Argon2id hashes (creation, login), the smoke's largest setup cost.
+            o.checkinPrompts = 100;
+            o.checkinClients = 5;
             o.targets = new LinkedHashSet<>(List.of("interlude", "vertx-relay"));
-            o.scenarios = new LinkedHashSet<>(List.of("ladder"));
+            o.scenarios = new LinkedHashSet<>(List.of("ladder", "checkin"));
           }
           case "--ladder" -> o.ladder = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
           case "--pairs" -> o.pairs = Integer.parseInt(args[++i]);
@@ -75,6 +81,8 @@ public final class Bench {
           case "--idle-per-user" -> o.idlePerUser = Integer.parseInt(args[++i]);
           case "--crisis" -> o.crisis = Integer.parseInt(args[++i]);
           case "--escalation-rate" -> o.escalationRate = Integer.parseInt(args[++i]);
+          case "--checkin-prompts" -> o.checkinPrompts = Integer.parseInt(args[++i]);
+          case "--checkin-clients" -> o.checkinClients = Integer.parseInt(args[++i]);
           case "--targets" -> o.targets = new LinkedHashSet<>(List.of(args[++i].split(",")));
           case "--scenarios" -> o.scenarios = new LinkedHashSet<>(List.of(args[++i].split(",")));
           case "--root" -> o.root = Path.of(args[++i]);
@@ -101,9 +109,10 @@ public final class Bench {
 
   static final String HELP = """
       scripts/bench [--smoke] [options]
-        --smoke                 10 s low-rate chat pairs against Interlude and the Vert.x relay; exit 1 on any error or loss
+        --smoke                 10 s low-rate chat pairs against Interlude and the Vert.x relay, and a check-in burst of
+                                100 prompts; exit 1 on any error or loss
         --targets LIST          interlude,vertx-relay,node-relay
-        --scenarios LIST        ladder,closed,idle,reconnect,escalation
+        --scenarios LIST        ladder,closed,idle,reconnect,checkin,escalation
         --ladder RATES          offered msg/s steps (default 1000,2000,5000,10000)
         --pairs N               active chat pairs (default 100)
         --connections N         connected clients during the ladder, idle ones fill up to N (default 2000)
@@ -111,7 +120,9 @@ public final class Bench {
         --closed-pairs N        pairs of the closed loop (default 100); --closed-seconds S (default 20)
         --idle K                idle connections for the idle and reconnect scenarios (default 10000)
         --idle-per-user N       connections per idle user (default 500)
-        --crisis N              crisis reports during the escalation scenario (default 20)
+        --checkin-prompts N     check-in prompts falling due at the same instant (default 50000), Interlude only
+        --checkin-clients C     connected clients sharing them, N/C steps each, at most 60 (default 1000)
+        --crisis N              crisis reports during the escalation scenario, one client each (default 100)
         --escalation-rate R     chat load during the escalation scenario (default 5000)
         --out DIR               results directory (default bench-results)
         --server-java-opts S    JVM options of the Interlude node and the Vert.x relay (default -Xmx2g -XX:-DontCompileHugeMethods)
@@ -128,9 +139,13 @@ public final class Bench {
             .put("pairs", o.pairs).put("connections", o.connections).put("seconds", o.seconds)
             .put("warmupSeconds", o.warmupSeconds).put("closedPairs", o.closedPairs).put("closedSeconds", o.closedSeconds)
             .put("idle", o.idle).put("idlePerUser", o.idlePerUser).put("crisis", o.crisis)
-            .put("escalationRate", o.escalationRate).put("serverJavaOpts", o.serverJavaOpts))
-        .put("omitted", new JsonArray().add(new JsonObject().put("scenario", "checkin-burst")
-            .put("reason", "check-in prompts are not delivered over the WebSocket on main yet (no check-in frames in docs/asyncapi.yaml)")));
+            .put("escalationRate", o.escalationRate).put("checkinPrompts", o.checkinPrompts)
+            .put("checkinClients", o.checkinClients).put("serverJavaOpts", o.serverJavaOpts))
+        .put("omitted", new JsonArray()
+            .add(new JsonObject().put("scenario", "checkin-burst").put("targets", new JsonArray().add("vertx-relay").add("node-relay"))
+                .put("reason", "the relays have no check-ins: the burst is measured against Interlude only"))
+            .add(new JsonObject().put("scenario", "escalation-under-load").put("targets", new JsonArray().add("vertx-relay").add("node-relay"))
+                .put("reason", "the relays have no crisis reports or on-call paging: measured against Interlude only")));
     JsonArray runs = new JsonArray();
     result.put("runs", runs);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -140,7 +155,7 @@ public final class Bench {
       wo.setSslEngineOptions(new OpenSSLEngineOptions());
     }
     WebSocketClient client = vertx.createWebSocketClient(wo);
-    Scenarios sc = new Scenarios(client, progress);
+    Scenarios sc = new Scenarios(vertx, client, progress);
     Path data = Files.createTempDirectory("interlude-bench-node");
     List<Target> targets = new ArrayList<>();
     // Ctrl-C or SIGTERM: stop the nodes and relays this run started.
@@ -170,8 +185,14 @@ public final class Bench {
       if (!o.targets.contains("interlude")) {
         targets.remove(node);
       }
+      // jcmd starts a JVM of its own: ask for the heap limits now, before anything is measured,
+      // rather than at the end where it would lengthen every run (the smoke test's too).
+      Map<Target, CompletableFuture<Long>> maxHeaps = new HashMap<>();
       for (Target t : targets) {
         progress.say("target " + t.name + " pid " + t.pid() + " on port " + t.port);
+        if (t.isJvm()) {
+          maxHeaps.put(t, CompletableFuture.supplyAsync(() -> JvmStats.maxHeapBytes(t.pid())));
+        }
       }
       Path partial = o.out.resolve("bench-" + stamp + (o.smoke ? "-smoke" : "") + ".partial.json");
       if (o.scenarios.contains("ladder")) {
@@ -192,9 +213,14 @@ public final class Bench {
           Files.writeString(partial, result.encodePrettily());
         }
       }
+      if (o.scenarios.contains("checkin") && o.targets.contains("interlude")) {
+        guarded(runs, "checkin-burst", node, progress, () -> List.of(CheckinBurst.run(sc, node, o, progress)));
+        Files.writeString(partial, result.encodePrettily());
+      }
       if (o.scenarios.contains("escalation") && o.targets.contains("interlude")) {
         guarded(runs, "escalation-under-load", node, progress, () -> List.of(escalation(sc, node, o, progress)));
       }
+      result.put("jvm", jvmSummary(targets, maxHeaps));
       Files.deleteIfExists(partial);
     } finally {
       client.close();
@@ -221,6 +247,26 @@ public final class Bench {
     progress.say("wrote " + json + " and " + html);
     System.out.println(Report.table(result));
     return result;
+  }
+
+  /**
+   * Per JVM target: its heap limit and its GC collections and time over the whole run (every
+   * scenario; the per-scenario share is each run's "gc").
+   */
+  static JsonObject jvmSummary(List<Target> targets, Map<Target, CompletableFuture<Long>> maxHeaps) {
+    JsonObject out = new JsonObject();
+    for (Target t : targets) {
+      if (!t.isJvm()) {
+        continue;
+      }
+      JsonObject j = new JsonObject().put("maxHeapBytes", maxHeaps.get(t).join());
+      JsonObject gc = JvmStats.sample(t.pid());
+      if (gc != null) {
+        j.put("gcSinceStart", gc);
+      }
+      out.put(t.name, j);
+    }
+    return out;
   }
 
   static void deleteTree(Path dir) {
@@ -483,7 +529,17 @@ public final class Bench {
     return out;
   }
 
-  /** Closes every idle socket at once, reconnects them all at once and syncs; time until all synced. */
+  /** Error codes after which the web client syncs again (RETRYABLE in web-client/src/chat/service.ts). */
+  static final Set<String> SYNC_RETRYABLE = Set.of("unavailable", "rate_limited", "internal");
+  /** The web client's wait before it syncs again after such an error (service.ts: later(2_000, …)). */
+  static final long SYNC_RETRY_MILLIS = 2000;
+
+  /**
+   * Closes every idle socket at once, reconnects them all at once and syncs; time until all synced.
+   * A sync answered with a retryable error ({@code unavailable} while the database path is full)
+   * is sent again after the web client's backoff, like a browser would, and counted as a retry,
+   * not an error: what is measured is how long the storm takes to settle.
+   */
   static JsonObject reconnect(Scenarios sc, Target t, List<Conn> conns, Progress progress) throws Exception {
     Stats stats = new Stats();
     stats.expectingCloses = true;
@@ -494,6 +550,9 @@ public final class Bench {
     Histogram resume = Stats.histogram();
     AtomicInteger synced = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
+    AtomicInteger retries = new AtomicInteger();
+    Set<Conn> retried = ConcurrentHashMap.newKeySet();
+    Set<Conn> done = ConcurrentHashMap.newKeySet();
     long start = System.nanoTime();
     // Every client closes at once; each reconnects as soon as its close completed (like a
     // browser that sees the socket drop), then syncs its conversation.
@@ -506,15 +565,30 @@ public final class Bench {
         closed = io.vertx.core.Future.succeededFuture();
       }
       closed.eventually(() -> c.connect(sc.client(), t.endpoint(c.who)).onSuccess(x -> {
+        String id = c.conversationId != null ? c.conversationId : conv;
+        String ref = "y:" + id;
+        String sync = "{\"type\":\"chat.sync\",\"ref\":\"" + ref + "\",\"conversationId\":\"" + id + "\",\"afterSeq\":0}";
+        c.retryable = f -> SYNC_RETRYABLE.contains(f.getString("code")) && ref.equals(f.getString("ref"));
         c.handler = f -> {
-          if ("chat.synced".equals(f.getString("type"))) {
+          String type = f.getString("type");
+          if ("chat.synced".equals(type) && done.add(c)) {
             Stats.record(resume, (System.nanoTime() - start) / 1000);
             synced.incrementAndGet();
+          } else if ("error".equals(type) && c.retryable.test(f)) {
+            retries.incrementAndGet();
+            retried.add(c);
+            sc.vertx().setTimer(SYNC_RETRY_MILLIS, tid -> {
+              if (!c.closed) {
+                c.send(sync);
+              } else {
+                stats.count("retry_dropped:socket_closed");
+              }
+            });
           }
         };
-        c.send("{\"type\":\"chat.sync\",\"conversationId\":\"" + (c.conversationId != null ? c.conversationId : conv)
-            + "\",\"afterSeq\":0}");
+        c.send(sync);
       }).onFailure(e -> {
+        done.add(c);
         failed.incrementAndGet();
         stats.errors.increment();
         stats.count("reconnect_failed:" + Conn.reason(e));
@@ -525,37 +599,67 @@ public final class Bench {
       Thread.sleep(10);
     }
     double all = (System.nanoTime() - start) / 1e9;
+    for (Conn c : conns) {
+      c.retryable = f -> false;
+      if (!done.contains(c)) {
+        stats.count(c.closed ? "not_resumed:closed" : "not_resumed:open");
+      }
+    }
     JsonObject r = base("reconnect-storm", t, stats).put("clients", conns.size()).put("resumed", synced.get())
         .put("failed", failed.get()).put("allResumedSeconds", synced.get() == conns.size() ? Math.round(all * 1000) / 1000.0 : null)
+        .put("syncRetries", retries.get()).put("clientsRetried", retried.size())
         .put("resumeLatencyMs", Scenarios.latency(resume));
     finish(r, stats);
     progress.say(Report.line(r));
     return r;
   }
 
-  /** Crisis report → the console's alert frame, while chat load runs at escalationRate. */
-  static JsonObject escalation(Scenarios sc, Target.Interlude node, Options o, Progress progress) throws Exception {
-    quiesce(node, progress);
-    Stats stats = new Stats();
-    List<Identity> clinic = node.crisisClinic(o.crisis);
-    Identity consoleId = clinic.get(0);
-    List<Conn> reporters = sc.open(node, clinic.subList(1, clinic.size()), o.crisis, 50, stats);
-    Conn console = sc.open(node, List.of(consoleId), 1, 1, stats).get(0);
-    Histogram toAlert = Stats.histogram();
-    Histogram toInfo = Stats.histogram();
-    Map<String, Long> reportedAt = new ConcurrentHashMap<>();
-    AtomicInteger alerts = new AtomicInteger();
-    AtomicInteger infos = new AtomicInteger();
-    console.handler = f -> {
+  /**
+   * A console's frame handler timing each client's first {@code alert} from the report's due time
+   * in {@code pending} (client id → nanoTime); later alerts for the same incident (state
+   * changes) are not timed.
+   */
+  static java.util.function.Consumer<JsonObject> alertTimer(Map<String, Long> pending, Histogram h, AtomicInteger count) {
+    return f -> {
       if ("alert".equals(f.getString("type"))) {
-        String clientId = f.getJsonObject("incident").getString("clientId");
-        Long at = reportedAt.remove(clientId);
+        Long at = pending.remove(f.getJsonObject("incident").getString("clientId"));
         if (at != null) {
-          Stats.record(toAlert, (System.nanoTime() - at) / 1000);
-          alerts.incrementAndGet();
+          Stats.record(h, (System.nanoTime() - at) / 1000);
+          count.incrementAndGet();
         }
       }
     };
+  }
+
+  /**
+   * Crisis report → the on-call user's {@code alert} frame, while chat load runs at
+   * escalationRate. The on-call user is paged through the product's own set-up: a rotation with
+   * them as its member and the clinic's default policy paging that rotation. Reports are spread
+   * evenly over the load period, each from a different client (a client has one open incident at
+   * a time). Also timed: the alert at the client's care-team therapist, who sees the incident
+   * too, and the client's {@code crisis.info}. A missing on-call alert or crisis.info is an error.
+   */
+  static JsonObject escalation(Scenarios sc, Target.Interlude node, Options o, Progress progress) throws Exception {
+    quiesce(node, progress);
+    Stats stats = new Stats();
+    long s = System.nanoTime();
+    Target.Interlude.CrisisClinic clinic = node.crisisClinic(o.crisis);
+    progress.say(node.name + ": escalation: on-call rotation, default policy and " + o.crisis + " clients set up in "
+        + (System.nanoTime() - s) / 1_000_000 + " ms" + (clinic.coverageGaps().isEmpty() ? "" : "; coverage gaps: "
+        + clinic.coverageGaps().encode()));
+    List<Conn> reporters = sc.open(node, clinic.clients(), o.crisis, 50, stats);
+    Conn onCall = sc.open(node, List.of(clinic.onCall()), 1, 1, stats).get(0);
+    Conn careTeam = sc.open(node, List.of(clinic.careTeam()), 1, 1, stats).get(0);
+    Histogram toAlert = Stats.histogram();
+    Histogram toCareTeam = Stats.histogram();
+    Histogram toInfo = Stats.histogram();
+    Map<String, Long> reportedAt = new ConcurrentHashMap<>();
+    Map<String, Long> careTeamPending = new ConcurrentHashMap<>();
+    AtomicInteger alerts = new AtomicInteger();
+    AtomicInteger careTeamAlerts = new AtomicInteger();
+    AtomicInteger infos = new AtomicInteger();
+    onCall.handler = alertTimer(reportedAt, toAlert, alerts);
+    careTeam.handler = alertTimer(careTeamPending, toCareTeam, careTeamAlerts);
     Map<Conn, Long> infoAt = new ConcurrentHashMap<>();
     for (Conn r : reporters) {
       r.handler = f -> {
@@ -571,7 +675,7 @@ public final class Bench {
     Stats chatStats = new Stats();
     List<Conn[]> pairs = connectPairs(sc, node, pairs(node, o.pairs, progress), chatStats);
     long start = System.nanoTime();
-    long every = o.seconds * 1_000_000_000L / (o.crisis + 1);
+    long every = o.seconds * 1_000_000_000L / (reporters.size() + 1);
     AtomicInteger next = new AtomicInteger();
     Runnable reporter = () -> {
       int k = next.get();
@@ -580,18 +684,23 @@ public final class Bench {
         Conn r = reporters.get(k);
         long due = start + (k + 1) * every;
         reportedAt.put(r.who.userId(), due);
+        careTeamPending.put(r.who.userId(), due);
         infoAt.put(r, due);
         r.send("{\"type\":\"crisis.report\",\"clientReportId\":\"" + Scenarios.newId() + "\"}");
       }
     };
     JsonObject chat = sc.fixedRate(node, pairs, o.escalationRate, o.seconds, chatStats, "escalation chat load", reporter);
     long deadline = System.nanoTime() + 30_000_000_000L;
-    while ((alerts.get() < next.get() || infos.get() < next.get()) && System.nanoTime() < deadline) {
+    while ((alerts.get() < next.get() || infos.get() < next.get() || careTeamAlerts.get() < next.get())
+        && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     JsonObject r = base("escalation-under-load", node, stats).put("reports", next.get()).put("alerts", alerts.get())
-        .put("crisisInfos", infos.get()).put("reportToAlertMs", Scenarios.latency(toAlert))
+        .put("careTeamAlerts", careTeamAlerts.get()).put("crisisInfos", infos.get())
+        .put("reportToAlertMs", Scenarios.latency(toAlert))
+        .put("reportToCareTeamAlertMs", Scenarios.latency(toCareTeam))
         .put("reportToCrisisInfoMs", Scenarios.latency(toInfo))
+        .put("alertAt", "on-call user paged through a rotation and the default policy")
         .put("chatLoad", new JsonObject().put("offeredRate", chat.getValue("offeredRate"))
             .put("achievedRate", chat.getValue("achievedRate")).put("latencyMs", chat.getJsonObject("latencyMs"))
             .put("lost", chat.getValue("lost")).put("errors", chatStats.errors.sum()));
@@ -599,10 +708,18 @@ public final class Bench {
       stats.errors.add(next.get() - alerts.get());
       stats.count("alert_missing");
     }
+    if (infos.get() < next.get()) {
+      stats.errors.add(next.get() - infos.get());
+      stats.count("crisis_info_missing");
+    }
+    if (careTeamAlerts.get() < next.get()) {
+      stats.count("care_team_alert_missing");
+    }
     finish(r, stats);
     progress.say(Report.line(r));
     List<Conn> all = new ArrayList<>(reporters);
-    all.add(console);
+    all.add(onCall);
+    all.add(careTeam);
     pairs.forEach(p -> all.addAll(List.of(p)));
     chatStats.expectingCloses = true;
     Scenarios.closeAll(all, stats);

@@ -8,8 +8,13 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
-/** One load-generator WebSocket: connects, waits for hello, hands every later frame to a handler. */
+/**
+ * One load-generator WebSocket: connects, waits for hello, hands every later frame to a handler.
+ * An {@code error} frame counts as an error unless {@link #retryable} accepts it: the scenario
+ * then retries what failed (as the web client does) and the frame is counted as a retry instead.
+ */
 final class Conn {
   final Identity who;
   volatile ClientWebSocket ws;
@@ -17,6 +22,8 @@ final class Conn {
   volatile Consumer<JsonObject> handler = f -> {};
   volatile boolean closed;
   volatile Stats stats;
+  /** Error frames the scenario retries itself; they are counted under "retry:code", not as errors. */
+  volatile Predicate<JsonObject> retryable = f -> false;
 
   Conn(Identity who, Stats stats) {
     this.who = who;
@@ -47,13 +54,20 @@ final class Conn {
         return;
       }
       if ("error".equals(f.getString("type"))) {
-        stats.errors.increment();
-        stats.count("error:" + f.getString("code"));
+        if (retryable.test(f)) {
+          stats.count("retry:" + f.getString("code"));
+        } else {
+          stats.errors.increment();
+          stats.count("error:" + f.getString("code"));
+        }
       }
       handler.accept(f);
     });
     w.closeHandler(v -> {
-      closed = true;
+      // A reconnecting Conn may hear its previous socket's close after the new one opened.
+      if (ws == w) {
+        closed = true;
+      }
       if (!stats.expectingCloses) {
         stats.errors.increment();
         stats.count("closed:" + w.closeStatusCode());

@@ -26,6 +26,9 @@ final class Report {
     if (l == null) {
       l = r.getJsonObject("resumeLatencyMs");
     }
+    if (l == null) {
+      l = r.getJsonObject("dueToPromptMs");
+    }
     if (l != null && l.containsKey("p50")) {
       b.append(String.format(" p50=%s p99=%s p99.9=%s max=%s ms", l.getValue("p50"), l.getValue("p99"), l.getValue("p999"),
           l.getValue("max")));
@@ -34,7 +37,7 @@ final class Report {
     if (cpu != null && cpu.containsKey("serverCpuMicrosPerMessage")) {
       b.append(" cpu/msg=").append(cpu.getValue("serverCpuMicrosPerMessage")).append("us");
     }
-    for (String k : new String[] {"heapBytesPerConnection", "rssBytesPerConnection", "allResumedSeconds", "lost", "unacked",
+    for (String k : new String[] {"heapBytesPerConnection", "rssBytesPerConnection", "allResumedSeconds", "syncRetries", "prompts", "allDeliveredSeconds", "lost", "unacked",
         "errors"}) {
       if (r.containsKey(k)) {
         b.append(' ').append(k).append('=').append(r.getValue(k));
@@ -119,6 +122,13 @@ final class Report {
     for (Object o : result.getJsonArray("runs")) {
       rows.append("<li>").append(esc(line((JsonObject) o))).append("</li>\n");
     }
+    StringBuilder omitted = new StringBuilder();
+    for (Object o : result.getJsonArray("omitted", new JsonArray())) {
+      JsonObject x = (JsonObject) o;
+      omitted.append("<li>").append(esc(x.getString("scenario"))).append(" (not against ")
+          .append(esc(String.join(", ", x.getJsonArray("targets", new JsonArray()).stream().map(String::valueOf).toList())))
+          .append("): ").append(esc(x.getString("reason", ""))).append("</li>\n");
+    }
     String data = result.encode().replace("</", "<\\/");
     return """
         <!doctype html>
@@ -129,6 +139,7 @@ final class Report {
         <h1>Interlude benchmark</h1>
         <p>Latency percentile plots: x axis is the percentile on a "number of nines" scale (1 = 90%%, 2 = 99%%, 3 = 99.9%%), y axis milliseconds (log).</p>
         <h2>Runs</h2><ul>%s</ul>
+        <h2>Interlude only</h2><ul>%s</ul>
         <div id="plots"></div>
         <h2>Machine and versions</h2><pre id="meta"></pre>
         <script>%s</script>
@@ -138,7 +149,7 @@ final class Report {
         const colors = {'interlude': '#c0392b', 'vertx-relay': '#2471a3', 'node-relay': '#229954'};
         const groups = {};
         for (const r of result.runs) {
-          const lat = r.latencyMs || r.reportToAlertMs || r.resumeLatencyMs;
+          const lat = r.latencyMs || r.reportToAlertMs || r.resumeLatencyMs || r.dueToPromptMs;
           if (!lat || !lat.distribution) continue;
           const key = r.scenario + (r.offeredRate ? ' @ ' + r.offeredRate + ' msg/s' : '');
           (groups[key] = groups[key] || []).push({target: r.target, dist: lat.distribution});
@@ -158,6 +169,6 @@ final class Report {
           }, data, div);
         }
         </script></body></html>
-        """.formatted(css, rows, js, data);
+        """.formatted(css, rows, omitted, js, data);
   }
 }

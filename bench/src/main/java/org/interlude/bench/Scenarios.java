@@ -1,6 +1,7 @@
 package org.interlude.bench;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -21,16 +22,23 @@ final class Scenarios {
   private static final AtomicLong ids = new AtomicLong();
   private static final long RUN = UUID.randomUUID().getMostSignificantBits();
 
+  private final Vertx vertx;
   private final WebSocketClient client;
   private final Progress progress;
 
-  Scenarios(WebSocketClient client, Progress progress) {
+  Scenarios(Vertx vertx, WebSocketClient client, Progress progress) {
+    this.vertx = vertx;
     this.client = client;
     this.progress = progress;
   }
 
   WebSocketClient client() {
     return client;
+  }
+
+  /** For timers of the load generator (retries after a backoff). */
+  Vertx vertx() {
+    return vertx;
   }
 
   static String newId() {
@@ -302,10 +310,11 @@ final class Scenarios {
     return Math.round(micros / 10.0) / 100.0;
   }
 
-  /** CPU of the target (and its database) at one instant. */
-  record CpuSample(long ticks, long helperTicks, long at, Target t) {
+  /** CPU of the target (and its database) and its JVM's GC counters at one instant. */
+  record CpuSample(long ticks, long helperTicks, long at, Target t, JsonObject gc) {
     static CpuSample of(Target t) {
-      return new CpuSample(ProcStats.cpuTicks(t.pid()), ProcStats.cpuTicks(t.helperPids()), System.nanoTime(), t);
+      return new CpuSample(ProcStats.cpuTicks(t.pid()), ProcStats.cpuTicks(t.helperPids()), System.nanoTime(), t,
+          t.isJvm() ? JvmStats.sample(t.pid()) : null);
     }
 
     void put(JsonObject r, CpuSample after, long messages) {
@@ -320,6 +329,10 @@ final class Scenarios {
         c.put("serverAndDatabaseCpuMicrosPerMessage", Math.round((server + db) * 1e6 / messages * 10) / 10.0);
       }
       r.put("cpu", c);
+      JsonObject gcDelta = JvmStats.delta(gc, after.gc);
+      if (gcDelta != null) {
+        r.put("gc", gcDelta);
+      }
       r.put("rssBytes", ProcStats.rssBytes(t.pid()));
       if (!t.helperPids().isEmpty()) {
         r.put("databaseRssBytes", ProcStats.rssBytes(t.helperPids()));

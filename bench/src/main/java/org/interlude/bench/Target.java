@@ -63,6 +63,9 @@ abstract class Target implements AutoCloseable {
     return false;
   }
 
+  /** True when the target is a JVM (its GC counters and heap limit go into the results). */
+  abstract boolean isJvm();
+
   void start(List<String> cmd, Map<String, String> env, String readyPrefix, Duration timeout) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("INTERLUDE_"));
@@ -153,6 +156,11 @@ abstract class Target implements AutoCloseable {
     long heapBytes() {
       return jvm ? ProcStats.jcmdHeapUsed(pid()) : -1;
     }
+
+    @Override
+    boolean isJvm() {
+      return jvm;
+    }
   }
 
   /** The real Interlude node: users are provisioned through the admin API and log in over HTTPS. */
@@ -178,6 +186,11 @@ abstract class Target implements AutoCloseable {
 
     @Override
     boolean hasEscalation() {
+      return true;
+    }
+
+    @Override
+    boolean isJvm() {
       return true;
     }
 
@@ -246,12 +259,18 @@ abstract class Target implements AutoCloseable {
     }
 
     private String addUser(String username, String role) throws Exception {
-      HttpResponse<String> r = call("POST", "/api/admin/users", adminCookie, adminCsrf, new JsonObject().put("username", username)
-          .put("displayName", "Bench " + username).put("roles", new io.vertx.core.json.JsonArray().add(role)).put("password", PASSWORD));
-      if (r.statusCode() != 201) {
-        throw new IllegalStateException("add user " + username + ": " + r.statusCode() + " " + r.body());
+      JsonObject body = new JsonObject().put("username", username).put("displayName", "Bench " + username)
+          .put("roles", new io.vertx.core.json.JsonArray().add(role)).put("password", PASSWORD);
+      return expect(201, "add user " + username, call("POST", "/api/admin/users", adminCookie, adminCsrf, body))
+          .getString("userId");
+    }
+
+    /** The body of an answer with the expected status (an empty object when it has none), else fails. */
+    private static JsonObject expect(int status, String what, HttpResponse<String> r) {
+      if (r.statusCode() != status) {
+        throw new IllegalStateException(what + ": " + r.statusCode() + " " + r.body());
       }
-      return new JsonObject(r.body()).getString("userId");
+      return r.body() == null || r.body().isBlank() ? new JsonObject() : new JsonObject(r.body());
     }
 
     void careTeam(String clientId, String therapistId) throws Exception {
@@ -263,9 +282,50 @@ abstract class Target implements AutoCloseable {
 
     /** Creates and logs in a user (admin API, then the login endpoint like a browser). */
     Identity user(String username, String role) throws Exception {
+      return staff(username, role).identity();
+    }
+
+    /** A logged-in user with the CSRF token its REST calls need (a therapist changing plans). */
+    record Session(Identity identity, String csrf) {}
+
+    /** As {@link #user}, keeping the CSRF token for REST calls as that user. */
+    Session staff(String username, String role) throws Exception {
       addUser(username, role);
       String[] s = login(username, PASSWORD);
-      return new Identity(username, s[2], s[0], null);
+      return new Session(new Identity(username, s[2], s[0], null), s[1]);
+    }
+
+    /** PUT /api/clients/{id}/plan as {@code as} (a therapist of the client's care team). */
+    void putPlan(Session as, String clientId, JsonObject plan) throws Exception {
+      expect(200, "plan of " + clientId, call("PUT", "/api/clients/" + clientId + "/plan", as.identity().cookie(), as.csrf(),
+          plan));
+    }
+
+    /** POST /api/clients/{id}/dosing-sessions as {@code as}: its prompts are scheduled at once. */
+    String addDosingSession(Session as, String clientId, java.time.Instant startsAt) throws Exception {
+      return expect(201, "dosing session of " + clientId, call("POST", "/api/clients/" + clientId + "/dosing-sessions",
+          as.identity().cookie(), as.csrf(), new JsonObject().put("startsAt", startsAt.toString()).put("route", "sublingual")))
+          .getString("id");
+    }
+
+    /**
+     * Makes {@code onCallUserId} the one on call, around the clock: a rotation with that single
+     * member, and a default escalation policy whose only level pages the rotation.
+     *
+     * @return the coverage gaps the policy reports (none expected)
+     */
+    io.vertx.core.json.JsonArray onCall(String onCallUserId) throws Exception {
+      JsonObject rotation = new JsonObject().put("name", "bench on-call").put("timeZone", "UTC").put("handoffTime", "00:00")
+          .put("shiftDays", 7).put("startDate", java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString())
+          .put("members", new io.vertx.core.json.JsonArray().add(onCallUserId));
+      String rotationId = expect(201, "rotation", call("POST", "/api/admin/oncall/rotations", adminCookie, adminCsrf, rotation))
+          .getString("id");
+      // repeat 0: one run of the chain, so no re-page lands in a later measurement.
+      JsonObject policy = new JsonObject().put("name", "bench").put("isDefault", true).put("repeat", 0)
+          .put("levels", new io.vertx.core.json.JsonArray().add(new JsonObject()
+              .put("targets", new io.vertx.core.json.JsonArray().add(new JsonObject().put("rotationId", rotationId)))));
+      JsonObject saved = expect(201, "policy", call("POST", "/api/admin/escalation/policies", adminCookie, adminCsrf, policy));
+      return saved.getJsonArray("coverageGaps", new io.vertx.core.json.JsonArray());
     }
 
     static <T> List<T> parallel(int n, int concurrency, ThrowingInt<T> make) throws Exception {
@@ -318,18 +378,36 @@ abstract class Target implements AutoCloseable {
       return parallel(n, 4, i -> user("bench-i" + (base + i), "client"));
     }
 
-    /** A console therapist with n clients in its care team (for crisis reports). */
-    List<Identity> crisisClinic(int n) throws Exception {
-      int base = reserve(n + 1);
-      Identity console = user("bench-console" + base, "therapist");
-      List<Identity> out = new ArrayList<>();
-      out.add(console);
-      out.addAll(parallel(n, 4, i -> {
-        Identity c = user("bench-k" + (base + 1 + i), "client");
+    /** Who takes part in the escalation scenario: consoles and the clients who report a crisis. */
+    record CrisisClinic(Identity onCall, Identity careTeam, List<Identity> clients, io.vertx.core.json.JsonArray coverageGaps) {}
+
+    /**
+     * An on-call user paged through a rotation and the default policy ({@link #onCall}), a
+     * therapist, and n clients in that therapist's care team (not the on-call user's).
+     */
+    CrisisClinic crisisClinic(int n) throws Exception {
+      int base = reserve(n + 2);
+      Identity onCall = user("bench-oncall" + base, "oncall");
+      Identity console = user("bench-console" + (base + 1), "therapist");
+      io.vertx.core.json.JsonArray gaps = onCall(onCall.userId());
+      List<Identity> clients = parallel(n, 4, i -> {
+        Identity c = user("bench-k" + (base + 2 + i), "client");
         careTeam(c.userId(), console.userId());
         return c;
+      });
+      return new CrisisClinic(onCall, console, clients, gaps);
+    }
+
+    /** A therapist and n clients in its care team (for the check-in burst). */
+    Session checkinClinic(int n, List<Identity> clients) throws Exception {
+      int base = reserve(n + 1);
+      Session therapist = staff("bench-planner" + base, "therapist");
+      clients.addAll(parallel(n, 4, i -> {
+        Identity c = user("bench-p" + (base + 1 + i), "client");
+        careTeam(c.userId(), therapist.identity().userId());
+        return c;
       }));
-      return out;
+      return therapist;
     }
 
     static SSLContext trustAll() {

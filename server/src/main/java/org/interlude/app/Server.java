@@ -68,6 +68,12 @@ public final class Server {
    */
   public static Future<Server> start(InterludeConfig cfg, StartOptions options) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Heap, GC pauses, threads and CPU next to the Vert.x figures: capacity planning and the
+    // benchmark read them from /metrics.
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
     VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
@@ -76,13 +82,35 @@ public final class Server {
       return start(new Server(cfg, options, registry, vertx, null));
     }
     boolean openSsl = TlsSettings.useOpenSsl(cfg.tls().engine());
-    return ClusterNode.start(vertxOptions, new MicrometerMetricsFactory(registry), cfg,
+    io.vertx.core.Promise<Server> result = io.vertx.core.Promise.promise();
+    ClusterNode.start(vertxOptions, new MicrometerMetricsFactory(registry), cfg,
             (eb, cert, key) -> TlsSettings.apply(eb, cert, key, openSsl))
-        .compose(node -> start(new Server(cfg, options, registry, node.vertx(), node)));
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            start(new Server(cfg, options, registry, ar.result().vertx(), ar.result())).onComplete(result);
+          } else {
+            result.fail(ar.cause());
+          }
+        });
+    return result.future();
   }
 
+  /**
+   * Starts the server; on failure stops what started and fails with the cause. The answer is a
+   * promise without a Vert.x context: a failed start closes Vert.x, and a result routed through
+   * one of its (then terminated) event loops would never arrive, leaving Main waiting forever
+   * (a taken HTTP port used to hang the process instead of exiting with an error).
+   */
   private static Future<Server> start(Server s) {
-    return s.startAll().map(s).recover(err -> s.stop().transform(ignored -> Future.failedFuture(err)));
+    io.vertx.core.Promise<Server> result = io.vertx.core.Promise.promise();
+    s.startAll().onComplete(ar -> {
+      if (ar.succeeded()) {
+        result.complete(s);
+      } else {
+        s.stop().onComplete(ignored -> result.fail(ar.cause()));
+      }
+    });
+    return result.future();
   }
 
   private Future<Void> startAll() {

@@ -1,6 +1,7 @@
 package org.interlude.audit;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -14,6 +15,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.interlude.storage.PgErrors;
@@ -22,9 +28,9 @@ import org.interlude.storage.PgErrors;
  * The append-only, hash-chained audit log. Each clinic has its own chain (events without a
  * clinic share the zero chain). A row's hash is SHA-256 over the previous row's hash and the
  * row's canonical content, so editing, removing or reordering any row breaks the chain at that
- * row, which {@link #verify()} names. Appends to one chain are serialised by a row lock on the
+ * row, which {@link #verify} names. Appends to one chain are serialised by a row lock on the
  * chain's head, inside the caller's transaction when one is given, so an audited change and its
- * audit row commit together.
+ * audit row commit together; standalone appends from one node are grouped per chain.
  */
 public final class AuditLog {
   public static final UUID NO_CLINIC = new UUID(0, 0);
@@ -40,34 +46,126 @@ public final class AuditLog {
     this.clock = clock;
   }
 
-  /** Appends in its own transaction. */
+  /**
+   * Appends in a transaction of its own, completing after the commit. Appends to the same chain
+   * from this node are grouped: while one transaction holds the chain's head, later events queue
+   * and go together in the next one (one lock, one commit for many rows), because every staff
+   * read of a conversation is audited and a reconnect wave of staff would otherwise wait in line
+   * for one commit each.
+   */
   public Future<Void> record(AuditEvent e) {
-    return pool.withTransaction(tx -> record(tx, e)).recover(PgErrors::recover);
+    UUID chain = e.clinicId() == null ? NO_CLINIC : e.clinicId();
+    Pending p = new Pending(e, clock.instant().truncatedTo(ChronoUnit.MICROS), Promise.promise());
+    List<Pending> batch;
+    synchronized (queues) {
+      ChainQueue q = queues.computeIfAbsent(chain, k -> new ChainQueue());
+      q.waiting.add(p);
+      if (q.busy) {
+        return p.done().future();
+      }
+      q.busy = true;
+      batch = q.take();
+    }
+    append(chain, batch);
+    return p.done().future();
   }
 
-  /** Appends inside the caller's transaction. */
-  public Future<Void> record(SqlConnection tx, AuditEvent e) {
-    UUID chain = e.clinicId() == null ? NO_CLINIC : e.clinicId();
-    Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+  private static final int MAX_BATCH = 256;
+
+  private record Pending(AuditEvent event, Instant at, Promise<Void> done) {}
+
+  private static final class ChainQueue {
+    final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    boolean busy;
+
+    List<Pending> take() {
+      List<Pending> out = new ArrayList<>(Math.min(waiting.size(), MAX_BATCH));
+      while (!waiting.isEmpty() && out.size() < MAX_BATCH) {
+        out.add(waiting.poll());
+      }
+      return out;
+    }
+  }
+
+  private final Map<UUID, ChainQueue> queues = new HashMap<>();
+
+  private void append(UUID chain, List<Pending> batch) {
+    pool.withTransaction(tx -> appendAll(tx, chain, batch)).onComplete(ar -> {
+      for (Pending p : batch) {
+        if (ar.succeeded()) {
+          p.done().complete();
+        } else {
+          p.done().fail(PgErrors.map(ar.cause()));
+        }
+      }
+      List<Pending> next;
+      synchronized (queues) {
+        ChainQueue q = queues.get(chain);
+        if (q.waiting.isEmpty()) {
+          queues.remove(chain);
+          return;
+        }
+        next = q.take();
+      }
+      append(chain, next);
+    });
+  }
+
+  private Future<Void> appendAll(SqlConnection tx, UUID chain, List<Pending> batch) {
+    return lockHead(tx, chain).compose(head -> {
+      long seq = head.seq();
+      String prev = head.hash();
+      List<Tuple> rows = new ArrayList<>(batch.size());
+      for (Pending p : batch) {
+        seq++;
+        String hash = hash(prev, canonical(chain, seq, p.at(), p.event(), nodeId));
+        rows.add(row(chain, seq, p.at(), p.event(), prev, hash));
+        prev = hash;
+      }
+      return insertRows(tx, rows).compose(v -> tx.preparedQuery(
+          "UPDATE audit_head SET last_seq = $2, last_hash = $3 WHERE chain = $1").execute(Tuple.of(chain,
+              rows.get(rows.size() - 1).getLong(1), rows.get(rows.size() - 1).getString(15))));
+    }).mapEmpty();
+  }
+
+  private record Head(long seq, String hash) {}
+
+  /** Creates the chain's head when missing, then locks it: appends to one chain are serialised. */
+  private static Future<Head> lockHead(SqlConnection tx, UUID chain) {
     return tx.preparedQuery("INSERT INTO audit_head (chain, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
         .execute(Tuple.of(chain, GENESIS))
         .compose(v -> tx.preparedQuery("SELECT last_seq, last_hash FROM audit_head WHERE chain = $1 FOR UPDATE")
             .execute(Tuple.of(chain)))
-        .compose(rows -> {
+        .map(rows -> {
           Row head = rows.iterator().next();
-          long seq = head.getLong("last_seq") + 1;
-          String prev = head.getString("last_hash");
-          String hash = hash(prev, canonical(chain, seq, at, e, nodeId));
-          return tx.preparedQuery("INSERT INTO audit_log (chain, chain_seq, at, actor_id, actor_role, clinic_id, subject_client,"
-                  + " object_type, object_id, action, outcome, source_ip, node_id, correlation_id, prev_hash, hash)"
-                  + " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)")
-              .execute(Tuple.from(new Object[] {chain, seq, OffsetDateTime.ofInstant(at, ZoneOffset.UTC), e.actorId(),
-                  e.actorRole(), e.clinicId(), e.subjectClient(), e.objectType(), e.objectId(), e.action(),
-                  e.outcome().code(), e.sourceIp(), nodeId, e.correlationId(), prev, hash}))
-              .compose(r -> tx.preparedQuery("UPDATE audit_head SET last_seq = $2, last_hash = $3 WHERE chain = $1")
-                  .execute(Tuple.of(chain, seq, hash)));
-        })
-        .mapEmpty();
+          return new Head(head.getLong("last_seq"), head.getString("last_hash"));
+        });
+  }
+
+  private Tuple row(UUID chain, long seq, Instant at, AuditEvent e, String prev, String hash) {
+    return Tuple.from(new Object[] {chain, seq, OffsetDateTime.ofInstant(at, ZoneOffset.UTC), e.actorId(),
+        e.actorRole(), e.clinicId(), e.subjectClient(), e.objectType(), e.objectId(), e.action(),
+        e.outcome().code(), e.sourceIp(), nodeId, e.correlationId(), prev, hash});
+  }
+
+  private static Future<Void> insertRows(SqlConnection tx, List<Tuple> rows) {
+    return tx.preparedQuery("INSERT INTO audit_log (chain, chain_seq, at, actor_id, actor_role, clinic_id, subject_client,"
+            + " object_type, object_id, action, outcome, source_ip, node_id, correlation_id, prev_hash, hash)"
+            + " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)")
+        .executeBatch(rows).mapEmpty();
+  }
+
+  /** Appends inside the caller's transaction (the audited change and its row commit together). */
+  public Future<Void> record(SqlConnection tx, AuditEvent e) {
+    UUID chain = e.clinicId() == null ? NO_CLINIC : e.clinicId();
+    Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    return lockHead(tx, chain).compose(head -> {
+      long seq = head.seq() + 1;
+      String hash = hash(head.hash(), canonical(chain, seq, at, e, nodeId));
+      return insertRows(tx, List.of(row(chain, seq, at, e, head.hash(), hash)))
+          .compose(r -> tx.preparedQuery("UPDATE audit_head SET last_seq = $2, last_hash = $3 WHERE chain = $1")
+              .execute(Tuple.of(chain, seq, hash)));
+    }).mapEmpty();
   }
 
   /**

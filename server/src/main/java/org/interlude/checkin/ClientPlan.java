@@ -33,11 +33,21 @@ import org.interlude.identity.InvalidInput;
  * already delivered, answered or missed are never touched. Unchanged steps keep their earlier
  * instant (none for the default plan), so re-saving a plan changes nothing.
  *
+ * <p>A reset ({@link #reset}) is held to the same rule: the client follows the default plan again
+ * ({@code custom} false), but each default step that differs from the plan it replaces, or is
+ * missing from it, gets {@code effectiveFrom = now}, exactly as if the default steps had been
+ * saved as a change. Without that, a step the therapist had removed or changed would bring back
+ * its default occurrences already due before the reset (a withdrawn prompt reinstated, or a
+ * pending one moved to a due time in the past) and they would be sent at once.
+ *
  * <p>JSON of a step (REST and storage): {@code {"stepId", "instruments":[…], "anchor":
  * {"type":"doseDay","dayOffset":-2,"localTime":"10:00"} | {"type":"afterDoseStart",
  * "offsetMinutes":180} | {"type":"weekly","dayOfWeek":"monday","localTime":"09:00"},
  * "reminderAfterMinutes"?, "expiresAfterMinutes", "path":"routine"|"crisis_path", "message"?}}.
- * Storage adds {@code effectiveFrom} per step; the API never shows or accepts it.
+ * Storage adds {@code effectiveFrom} per step; the API never shows or accepts it. A client back on
+ * the default plan after a reset is stored as {@code {"custom": false, "effectiveFrom": {stepId:
+ * instant}}}: the steps and quiet hours are not stored but read from {@link DefaultPlans}, so such
+ * a client follows the default exactly as a client whose plan was never adjusted (column null).
  *
  * @param plan the steps
  * @param quietHours the client's quiet hours (local wall clock)
@@ -64,17 +74,45 @@ public record ClientPlan(CheckinPlan plan, QuietHours quietHours, Map<String, In
     return effectiveFrom.get(stepId);
   }
 
+  /**
+   * The default plan again, replacing {@code previous} at {@code now}: each default step keeps its
+   * effectiveFrom when {@code previous} has it unchanged and gets {@code now} otherwise, as
+   * {@link #fromApi} would date it, so no occurrence due before the reset is created or reinstated.
+   */
+  public static ClientPlan reset(ClientPlan previous, Instant now) {
+    ClientPlan d = defaults();
+    return new ClientPlan(d.plan(), d.quietHours(), carried(d.plan(), previous, now), false);
+  }
+
   /** Reads a stored plan ({@code null} column: the default plan). */
   public static ClientPlan fromStorage(JsonObject stored) {
     if (stored == null) {
       return defaults();
     }
+    if (!stored.getBoolean("custom", true)) {
+      return resetFromStorage(stored);
+    }
     Parsed p = parse(stored, null);
     return new ClientPlan(p.plan, p.quietHours, p.effectiveFrom, true);
   }
 
-  /** The stored form, including each step's effectiveFrom. */
+  private static ClientPlan resetFromStorage(JsonObject stored) {
+    Map<String, Instant> from = new HashMap<>();
+    JsonObject instants = stored.getJsonObject("effectiveFrom", new JsonObject());
+    for (String stepId : instants.fieldNames()) {
+      from.put(stepId, Instant.parse(instants.getString(stepId)));
+    }
+    ClientPlan d = defaults();
+    return new ClientPlan(d.plan(), d.quietHours(), from, false);
+  }
+
+  /** The stored form, including each step's effectiveFrom (for the default plan, only that). */
   public JsonObject toStorage() {
+    if (!custom) {
+      JsonObject instants = new JsonObject();
+      effectiveFrom.forEach((stepId, from) -> instants.put(stepId, from.toString()));
+      return new JsonObject().put("custom", false).put("effectiveFrom", instants);
+    }
     JsonObject json = toApi();
     JsonArray steps = json.getJsonArray("steps");
     for (int i = 0; i < steps.size(); i++) {
@@ -109,8 +147,13 @@ public record ClientPlan(CheckinPlan plan, QuietHours quietHours, Map<String, In
    */
   public static ClientPlan fromApi(JsonObject body, InstrumentCatalog catalog, ClientPlan previous, Instant now) {
     Parsed p = parse(body, catalog);
+    return new ClientPlan(p.plan, p.quietHours, carried(p.plan, previous, now), true);
+  }
+
+  /** Each step of {@code next}: its instant in {@code previous} when unchanged there, else {@code now}. */
+  private static Map<String, Instant> carried(CheckinPlan next, ClientPlan previous, Instant now) {
     Map<String, Instant> from = new HashMap<>();
-    for (PlanStep step : p.plan.steps()) {
+    for (PlanStep step : next.steps()) {
       PlanStep before = previous.plan().step(step.stepId()).orElse(null);
       if (before != null && before.equals(step)) {
         Instant kept = previous.effectiveFrom(step.stepId());
@@ -121,7 +164,7 @@ public record ClientPlan(CheckinPlan plan, QuietHours quietHours, Map<String, In
         from.put(step.stepId(), now);
       }
     }
-    return new ClientPlan(p.plan, p.quietHours, from, true);
+    return from;
   }
 
   private record Parsed(CheckinPlan plan, QuietHours quietHours, Map<String, Instant> effectiveFrom) {}
@@ -198,6 +241,10 @@ public record ClientPlan(CheckinPlan plan, QuietHours quietHours, Map<String, In
       Integer expires = s.getInteger("expiresAfterMinutes");
       if (expires == null) {
         throw invalid(at + ".expiresAfterMinutes", at + ".expiresAfterMinutes is required");
+      }
+      // Named here rather than left to PlanStep, so the error points at the reminder's field.
+      if (reminder != null && reminder >= expires) {
+        throw invalid(at + ".reminderAfterMinutes", "the reminder must come before the check-in expires");
       }
       String pathCode = s.getString("path", "routine");
       PromptPath path = switch (pathCode) {

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.interlude.audit.AuditEvent;
 import org.interlude.identity.Access;
 import org.interlude.identity.Actor;
@@ -17,7 +18,8 @@ import org.interlude.storage.PgErrors;
  * anyone who may see the client; changed by therapists and on-call staff who may see the client.
  * A change is validated (steps, anchors, durations, quiet hours, instruments known to the catalog)
  * and applies to future occurrences only ({@link ClientPlan}); the client's pending prompts are
- * recomputed in the same transaction. Reads and changes are audited.
+ * recomputed in the same transaction. A reset puts the client back on the default plan under the
+ * same rule. Reads and changes are audited (ids only).
  */
 public final class Plans {
   private final Deps d;
@@ -50,20 +52,39 @@ public final class Plans {
 
   /** Replaces the client's plan and recomputes their pending prompts; answers the stored plan. */
   public Future<JsonObject> put(Actor actor, UUID clientId, JsonObject body) {
+    return change(actor, clientId, "checkin_plan.update",
+        (previous, now) -> ClientPlan.fromApi(body, d.catalog(), previous, now));
+  }
+
+  /**
+   * Puts the client back on the default integration plan (with the default quiet hours) and
+   * recomputes their pending prompts; answers the plan now in force ({@code custom} false).
+   * Applies to future occurrences only, like {@link #put}: see {@link ClientPlan#reset}.
+   */
+  public Future<JsonObject> reset(Actor actor, UUID clientId) {
+    return change(actor, clientId, "checkin_plan.reset", ClientPlan::reset);
+  }
+
+  /**
+   * The one way a plan changes: under the client's row lock, {@code next} derives the new plan from
+   * the one in force, which is stored, reconciled into the schedule and audited in one transaction.
+   */
+  private Future<JsonObject> change(Actor actor, UUID clientId, String action,
+      BiFunction<ClientPlan, Instant, ClientPlan> next) {
     return Access.requireRole(actor, Role.THERAPIST, Role.ONCALL)
         .compose(v -> d.access().client(actor, clientId))
         .compose(u -> {
           Instant now = d.clock().instant();
           return d.pool().withTransaction(tx -> Materializer.lockClient(tx, clientId, now).compose(locked -> {
-            ClientPlan next = ClientPlan.fromApi(body, d.catalog(), locked.plan(), now);
-            Materializer.Locked updated = new Materializer.Locked(locked.clientId(), locked.clinicId(), next,
+            ClientPlan plan = next.apply(locked.plan(), now);
+            Materializer.Locked updated = new Materializer.Locked(locked.clientId(), locked.clinicId(), plan,
                 locked.zone());
             return tx.preparedQuery("UPDATE checkin_client SET plan = $2, plan_updated_by = $3, plan_updated_at = $4"
                     + " WHERE client_id = $1")
-                .execute(Tuple.of(clientId, next.toStorage(), actor.userId(), Db.ts(now)))
+                .execute(Tuple.of(clientId, plan.toStorage(), actor.userId(), Db.ts(now)))
                 .compose(r -> d.materializer().reconcile(tx, updated, now))
-                .compose(r -> d.audit().record(tx, event(actor, clientId, "checkin_plan.update")))
-                .map(r -> next.toApi().put("updatedAt", Db.micros(now).toString()));
+                .compose(r -> d.audit().record(tx, event(actor, clientId, action)))
+                .map(r -> plan.toApi().put("updatedAt", Db.micros(now).toString()));
           })).recover(PgErrors::recover);
         });
   }

@@ -78,7 +78,10 @@ public final class Storage {
           .with(new PoolOptions().setMaxSize(db.poolSize()).setName("interlude-" + cfg.node().id()).setShared(false)
               .setConnectionTimeout((int) db.connectTimeout().toMillis())
               .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
-              .setMaxWaitQueueSize(10_000))
+              // Bounded by time (connect_timeout), not by count: a reconnect wave of tens of
+              // thousands of sockets queues a few queries each, and refusing them at a fixed
+              // count only made clients retry into the same queue.
+              .setMaxWaitQueueSize(-1))
           // pg_stat_activity then names the node behind each session: which node holds a lock
           // or a claimed escalation step is one query away. A node that stops in the middle of
           // a transaction (frozen, cut off) loses it after idle_in_transaction_timeout:

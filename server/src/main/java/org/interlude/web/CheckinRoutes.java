@@ -43,6 +43,8 @@ public final class CheckinRoutes {
         RouteSpec.session("getCheckinPlan", r -> checkins.plans().get(r.actor(), r.pathId("clientId")).map(Reply::ok)),
         RouteSpec.roles("putCheckinPlan", staff, r -> checkins.plans().put(r.actor(), r.pathId("clientId"), r.body())
             .map(Reply::ok)),
+        RouteSpec.roles("resetCheckinPlan", staff, r -> checkins.plans().reset(r.actor(), r.pathId("clientId"))
+            .map(Reply::ok)),
         RouteSpec.session("listCheckins", r -> checkins.checkins().list(r.actor(), r.pathId("clientId"), r.query("state"),
                 r.query("limit") == null ? DEFAULT_LIMIT : Integer.parseInt(r.query("limit")))
             .map(list -> Reply.ok(new JsonObject().put("checkins", list)))),

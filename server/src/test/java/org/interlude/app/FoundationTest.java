@@ -131,7 +131,22 @@ class FoundationTest {
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     assertTrue(r.body().contains("vertx_http_server"), "vert.x metrics exported");
+    assertTrue(r.body().contains("jvm_memory_used_bytes{area=\"heap\""), "heap in use exported");
+    assertTrue(r.body().contains("jvm_gc_pause_seconds") || r.body().contains("jvm_gc_memory_allocated_bytes"),
+        "garbage collection exported");
+    assertTrue(r.body().contains("process_cpu_usage"), "CPU exported");
     assertEquals(404, Https.get(port, "/metrics").statusCode(), "metrics are not on the public listener");
+  }
+
+  @Test
+  void aTakenPortFailsTheStartWithTheCauseInsteadOfHanging() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Map<String, String> e = new HashMap<>(TestServers.env(TestPostgres.freshDatabase()));
+      e.put("INTERLUDE_HTTP_PORT", String.valueOf(taken.getLocalPort()));
+      Throwable failure = TestServers.startAsync(e).toCompletionStage().toCompletableFuture()
+          .handle((server, err) -> err).get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(failure != null && String.valueOf(failure).contains("Address already in use"), String.valueOf(failure));
+    }
   }
 
   @Test

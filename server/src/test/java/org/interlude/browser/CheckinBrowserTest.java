@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A client answers a PHQ-9 and the therapist's list and "PHQ-9 trend" chart update live. The
+ * A client answers a PHQ-9 and the therapist's list, "PHQ-9 trend" chart and check-ins update live. The
  * prompt is brought about the way a clinic does it: the therapist records a dosing session for
  * tomorrow night, and the default plan's D−2 questionnaires (due yesterday at 10:00 local, open
  * for 48 h and never past the dose) are open now, whatever the hour the test runs at.
@@ -29,7 +29,13 @@ class CheckinBrowserTest extends BrowserTestBase {
       Ui.awaitConnected(therapist);
       Ui.openClient(therapist, "Jordan Lee");
       Locator chart = therapist.getByRole(AriaRole.IMG, new Page.GetByRoleOptions().setName("PHQ-9 trend"));
-      assertThat(chart).isVisible();
+      try {
+        // Opening a client loads its plan, check-ins, sessions and three trends at once.
+        assertThat(chart).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(30_000));
+      } catch (AssertionError e) {
+        throw new AssertionError("no PHQ-9 chart; the trends section said: "
+            + therapist.locator(".trends").allInnerTexts(), e);
+      }
 
       // Browser contexts run in America/New_York: datetime-local is wall-clock time there. A dose
       // two days ahead would only do at or after 10:00 there (the D−2 step's time of day).
@@ -68,6 +74,11 @@ class CheckinBrowserTest extends BrowserTestBase {
       assertThat(jordan).containsText("PHQ-9 11 (Moderate)");
       assertThat(therapist.locator(".trend-summary").first()).containsText("Latest 11, Moderate");
       assertThat(therapist.locator(".trend-summary").first()).containsText("1 dosing session marked");
+      // The therapist's check-ins list follows too: the PHQ-9 is answered, with its score.
+      Locator checkins = therapist.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("Check-ins").setExact(true));
+      // (Found by its score: a D+7 PHQ-9 may also be listed, scheduled, depending on the hour.)
+      assertThat(checkins.getByRole(AriaRole.LISTITEM).filter(new Locator.FilterOptions().setHasText("Score 11 (Moderate)")))
+          .containsText("PHQ-9");
       assertEquals(List.of(), problems.list());
     }
   }

@@ -92,6 +92,24 @@ class Screenshots {
       assertThat(Ui.message(therapist, "Warmer hands, slower breathing. Still a bit foggy this morning.")).isVisible();
       shot(therapist, out, "therapist.png", true);
 
+      // The check-in plan editor, from its top to the end of the day-after step, opened.
+      Locator plan = therapist.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("Check-in plan"));
+      Ui.button(plan, "Edit check-in plan").click();
+      Locator step = plan.getByRole(AriaRole.GROUP, new Locator.GetByRoleOptions().setName("Step 3").setExact(true));
+      Ui.button(step, "Change step 3").click();
+      therapist.evaluate("() => document.activeElement && document.activeElement.blur()");
+      String box = "e => { const r = e.getBoundingClientRect(); return [r.left, r.top + window.scrollY, r.width, r.bottom + window.scrollY]; }";
+      @SuppressWarnings("unchecked")
+      java.util.List<Number> top = (java.util.List<Number>) plan.evaluate(box);
+      @SuppressWarnings("unchecked")
+      java.util.List<Number> end = (java.util.List<Number>) step.evaluate(box);
+      therapist.waitForTimeout(300);
+      therapist.screenshot(new Page.ScreenshotOptions().setPath(out.resolve("therapist-plan.png")).setFullPage(true)
+          .setClip(top.get(0).doubleValue(), top.get(1).doubleValue(), top.get(2).doubleValue(),
+              end.get(3).doubleValue() - top.get(1).doubleValue() + 12));
+      System.out.println("screenshots: saved " + out.resolve("therapist-plan.png"));
+      Ui.button(plan, "Cancel").click();
+
       Page oncall = Ui.signIn(oncallDesk, base, "oncall");
       Ui.awaitConnected(oncall);
       oncall.waitForTimeout(1000);

@@ -336,11 +336,13 @@ class CheckinServiceTest {
       assertNotFound(w.m.checkins().exportFhir(a, w.client));
       assertNotFound(w.m.plans().get(a, w.client));
       assertNotFound(w.m.plans().put(a, w.client, ClientPlan.defaults().toApi()));
+      assertNotFound(w.m.plans().reset(a, w.client));
       assertNotFound(w.m.sessions().list(a, w.client));
       assertNotFound(w.m.sessions().create(a, w.client, DOSE.plus(Duration.ofDays(14)), "intranasal"));
       assertNotFound(w.m.sessions().update(a, w.session, DOSE.plus(Duration.ofDays(1)), null, null));
     }
     assertNotFound(w.m.sessions().create(w.clientActor, w.client, DOSE.plus(Duration.ofDays(14)), "intranasal"));
+    assertNotFound(w.m.plans().reset(w.clientActor, w.client));
     assertEquals(List.of(), await(w.m.checkins().resultFrame(outsiderActor, w.submit(prompt, TestAnswers.who5(3)).resultId())));
     // The client sees their own sessions and plan; the care team sees everything.
     assertEquals(1, await(w.m.sessions().list(w.clientActor, w.client)).size());
@@ -382,7 +384,7 @@ class CheckinServiceTest {
     assertEquals("steps[0].instruments", unknown.field());
     JsonObject badReminder = ClientPlan.defaults().toApi();
     badReminder.getJsonArray("steps").getJsonObject(1).put("reminderAfterMinutes", 100_000);
-    assertEquals("steps[1]", assertInstanceOf(InvalidInput.class,
+    assertEquals("steps[1].reminderAfterMinutes", assertInstanceOf(InvalidInput.class,
         failure(w.m.plans().put(w.therapistActor, w.client, badReminder))).field());
     JsonObject twice = ClientPlan.defaults().toApi();
     twice.getJsonArray("steps").add(twice.getJsonArray("steps").getJsonObject(0).copy());

@@ -62,7 +62,7 @@ class CheckinWireTest {
     clinic = UUID.randomUUID();
     CheckinDb.await(pool.preparedQuery("INSERT INTO clinic (id, name, country, time_zone, staffed_hours)"
         + " VALUES ($1, 'Wire Clinic', 'US', 'America/New_York', 'Weekdays 9-17')").execute(Tuple.of(clinic)));
-    for (String[] u : new String[][] {{"alex", "client"}, {"jordan", "client"}, {"sam", "therapist"},
+    for (String[] u : new String[][] {{"alex", "client"}, {"jordan", "client"}, {"riley", "client"}, {"sam", "therapist"},
         {"outsider", "therapist"}}) {
       UUID id = UUID.randomUUID();
       CheckinDb.await(pool.preparedQuery("INSERT INTO app_user (id, clinic_id, username, display_name, roles, password_hash,"
@@ -70,7 +70,7 @@ class CheckinWireTest {
           .execute(Tuple.of(id, clinic, u[0], "Person " + u[0], new String[] {u[1]}, hash)));
       ids.put(u[0], id);
     }
-    for (String client : List.of("alex", "jordan")) {
+    for (String client : List.of("alex", "jordan", "riley")) {
       CheckinDb.await(pool.preparedQuery("INSERT INTO care_team (client_id, therapist_id) VALUES ($1,$2)")
           .execute(Tuple.of(ids.get(client), ids.get("sam"))));
     }
@@ -366,5 +366,62 @@ class CheckinWireTest {
         "clients do not record dosing sessions");
     assertEquals(200, call(login("alex"), "GET", base + "/plan", null).statusCode(), "a client sees their own plan");
     assertEquals(EnumSet.of(Role.CLIENT), EnumSet.of(Role.CLIENT));
+  }
+
+  @Test
+  void theCareTeamResetsAnAdjustedPlanToTheDefaultAndNobodyElseCan() throws Exception {
+    Session sam = login("sam");
+    UUID riley = ids.get("riley");
+    String base = "/api/clients/" + riley;
+    // A dose that started three hours ago: its post-dose check falls due now and is delivered.
+    ok(call(sam, "POST", base + "/dosing-sessions", new JsonObject()
+        .put("startsAt", Instant.now().minus(Duration.ofHours(3)).plusSeconds(1).toString()).put("route", "sublingual")), 201);
+    Row delivered = prompt(riley, "d0.postdose", "postdose");
+    awaitState(delivered.getUUID("id"), "delivered");
+    delivered = prompt(riley, "d0.postdose", "postdose");
+
+    // Adjusted: other quiet hours, and the post-dose check (already delivered) with another note.
+    JsonObject plan = ok(call(sam, "GET", base + "/plan", null), 200);
+    JsonObject adjusted = plan.copy().put("quietHours", new JsonObject().put("start", "23:00").put("end", "09:00"));
+    for (Object o : adjusted.getJsonArray("steps")) {
+      if (((JsonObject) o).getString("stepId").equals("d0.postdose")) {
+        ((JsonObject) o).put("message", "Rest this evening.");
+      }
+    }
+    assertTrue(ok(call(sam, "PUT", base + "/plan", adjusted), 200).getBoolean("custom"));
+
+    for (String other : List.of("outsider", "jordan", "riley")) {
+      HttpResponse<String> refused = call(login(other), "DELETE", base + "/plan", null);
+      assertEquals(404, refused.statusCode(), other + " " + refused.body());
+      assertEquals("not_found", new JsonObject(refused.body()).getString("error"));
+    }
+    assertTrue(ok(call(sam, "GET", base + "/plan", null), 200).getBoolean("custom"), "nobody else changed it");
+
+    JsonObject reset = ok(call(sam, "DELETE", base + "/plan", null), 200);
+    assertFalse(reset.getBoolean("custom"));
+    assertEquals(DefaultPlans.INTEGRATION_PLAN_ID, reset.getString("planId"));
+    assertEquals(new JsonObject().put("start", "22:00").put("end", "08:00"), reset.getJsonObject("quietHours"));
+    assertEquals(plan.getJsonArray("steps"), reset.getJsonArray("steps"), "the default steps, word for word");
+    assertNotNull(reset.getString("updatedAt"));
+    JsonObject read = ok(call(sam, "GET", base + "/plan", null), 200);
+    assertFalse(read.getBoolean("custom"));
+    assertEquals(plan.getJsonArray("steps"), read.getJsonArray("steps"));
+
+    Row after = prompt(riley, "d0.postdose", "postdose");
+    assertEquals(delivered.getUUID("id"), after.getUUID("id"));
+    assertEquals("delivered", after.getString("state"), "delivered before the reset, and left as it was");
+    assertEquals(delivered.getOffsetDateTime("due_at"), after.getOffsetDateTime("due_at"));
+    assertEquals(delivered.getOffsetDateTime("delivered_at"), after.getOffsetDateTime("delivered_at"));
+    assertEquals(delivered.getString("message"), after.getString("message"));
+    Instant resetAt = Instant.parse(reset.getString("updatedAt"));
+    assertEquals(0L, CheckinDb.await(pool.preparedQuery("SELECT count(*) FROM checkin_prompt WHERE client_id = $1"
+        + " AND state = 'pending' AND due_at < $2").execute(Tuple.of(riley, Db.ts(resetAt)))).iterator().next().getLong(0),
+        "nothing due before the reset is scheduled by it");
+
+    Row audit = CheckinDb.await(pool.preparedQuery("SELECT actor_id, subject_client, object_type, object_id FROM audit_log"
+        + " WHERE action = 'checkin_plan.reset' AND subject_client = $1").execute(Tuple.of(riley))).iterator().next();
+    assertEquals(ids.get("sam"), audit.getUUID("actor_id"));
+    assertEquals("checkin_plan", audit.getString("object_type"));
+    assertEquals(riley.toString(), audit.getString("object_id"));
   }
 }

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The durable scheduler against a real PostgreSQL, driven by a test clock: exactly-once delivery
  * with racing nodes, restarts, daylight saving, quiet hours, reminders, expiry with risk reports,
- * rescheduling, plan changes, horizon extension and lease takeover.
+ * rescheduling, plan changes and resets, horizon extension and lease takeover.
  */
 class SchedulerTest {
   // A fresh database per test: the scheduler works on every client in the database, so tests
@@ -439,14 +439,104 @@ class SchedulerTest {
     assertEquals(Instant.parse("2026-10-09T14:00:00Z"), due(pulses.get("d+4.pulse")), "unchanged steps keep their times");
 
     // Saving the same plan again changes nothing.
+    assertScheduleUnchangedBy(p, () -> await(m.plans().put(p.therapistActor(), p.client(), saved)));
+  }
+
+  /** Runs {@code change} and checks the client's prompts are as they were: same rows, states and due times. */
+  private static void assertScheduleUnchangedBy(People p, Runnable change) {
     List<Row> snapshot = db.prompts(p.client());
-    await(m.plans().put(p.therapistActor(), p.client(), saved));
+    change.run();
     List<Row> again = db.prompts(p.client());
     assertEquals(snapshot.size(), again.size());
     for (int i = 0; i < snapshot.size(); i++) {
+      assertEquals(snapshot.get(i).getUUID("id"), again.get(i).getUUID("id"));
       assertEquals(snapshot.get(i).getString("state"), again.get(i).getString("state"));
       assertEquals(due(snapshot.get(i)), due(again.get(i)));
     }
+  }
+
+  @Test
+  void aResetAppliesToFutureOccurrencesOnlyAndBringsNothingBackFromBeforeIt() {
+    People p = People.in("America/New_York");
+    MutableClock clock = new MutableClock(Instant.parse("2026-10-01T12:00:00Z"));
+    Nudges nudges = new Nudges();
+    CheckinModule m = db.module(clock, new RecordingSink(), nudges);
+    // Dose A at 10:00 EDT on Monday 5 October; dose B on 20 October, whose baseline is still ahead
+    // at the reset.
+    session(m, p, Instant.parse("2026-10-05T14:00:00Z"));
+    session(m, p, Instant.parse("2026-10-20T14:00:00Z"));
+
+    // Saturday 10 October: the D+6 pulse moves to 12:00, the D+7 follow-up is removed (its prompts,
+    // already scheduled, are withdrawn), the baseline moves to 09:00, and no quiet hours.
+    clock.set(Instant.parse("2026-10-10T12:00:00Z"));
+    await(m.rematerialize(p.client()));
+    assertEquals("pending", byStep(db.prompts(p.client()), "phq9").get("d+7.followup").getString("state"));
+    JsonObject plan = await(m.plans().get(p.therapistActor(), p.client()));
+    JsonArray steps = new JsonArray();
+    for (Object o : plan.getJsonArray("steps")) {
+      JsonObject s = (JsonObject) o;
+      switch (s.getString("stepId")) {
+        case "d+6.pulse" -> s.getJsonObject("anchor").put("localTime", "12:00");
+        case "d-2.baseline" -> s.getJsonObject("anchor").put("localTime", "09:00");
+        case "d+7.followup" -> {
+          continue;
+        }
+        default -> { }
+      }
+      steps.add(s);
+    }
+    plan.put("steps", steps).put("quietHours", new JsonObject().put("start", "00:00").put("end", "00:00"));
+    assertTrue(await(m.plans().put(p.therapistActor(), p.client(), plan)).getBoolean("custom"));
+    assertEquals("cancelled", byStep(db.prompts(p.client()), "phq9").get("d+7.followup").getString("state"));
+
+    // Sunday 11 October 12:30 EDT: the adjusted D+6 pulse (12:00) is delivered.
+    clock.set(Instant.parse("2026-10-11T16:30:00Z"));
+    await(m.scheduler().tick());
+    Row pulse = byStep(db.prompts(p.client()), "pulse").get("d+6.pulse");
+    assertEquals("delivered", pulse.getString("state"));
+    assertEquals(Instant.parse("2026-10-11T16:00:00Z"), due(pulse));
+    Map<UUID, String> settled = new HashMap<>();
+    for (Row r : db.prompts(p.client())) {
+      if (!Set.of("pending", "cancelled").contains(r.getString("state"))) {
+        settled.put(r.getUUID("id"), r.getString("state") + " " + due(r) + " " + r.getOffsetDateTime("delivered_at"));
+      }
+    }
+
+    // Monday 12 October 11:00 EDT: reset. The default D+7 follow-up was due at 10:00, an hour ago,
+    // and would still be open for four days: it must not come back.
+    Instant reset = Instant.parse("2026-10-12T15:00:00Z");
+    clock.set(reset);
+    JsonObject answer = await(m.plans().reset(p.therapistActor(), p.client()));
+    assertFalse(answer.getBoolean("custom"));
+    assertEquals(ClientPlan.defaults().toApi().getJsonArray("steps"), answer.getJsonArray("steps"));
+    assertEquals(new JsonObject().put("start", "22:00").put("end", "08:00"), answer.getJsonObject("quietHours"));
+    assertFalse(await(m.plans().get(p.therapistActor(), p.client())).getBoolean("custom"));
+
+    List<Row> after = db.prompts(p.client());
+    for (Row r : after) {
+      String what = r.getString("step_id") + "/" + r.getString("instrument_id") + " due " + due(r);
+      String before = settled.get(r.getUUID("id"));
+      if (before != null) {
+        assertEquals(before, r.getString("state") + " " + due(r) + " " + r.getOffsetDateTime("delivered_at"),
+            what + ": delivered, answered or missed before the reset, so untouched by it");
+      }
+      assertFalse(r.getString("state").equals("pending") && due(r).isBefore(reset), what + " was due before the reset");
+      if (r.getString("step_id").equals("d+7.followup")) {
+        assertEquals("cancelled", r.getString("state"), what + ": withdrawn before the reset, and stays so");
+      }
+    }
+    assertEquals(settled.size(), after.stream().filter(r -> settled.containsKey(r.getUUID("id"))).count());
+    // byStep keeps the last by due time: dose B's baseline (dose A's was on 3 October).
+    assertEquals(Instant.parse("2026-10-18T14:00:00Z"), due(byStep(after, "phq9").get("d-2.baseline")),
+        "a future occurrence follows the default plan again: dose B's baseline at 10:00 EDT");
+    Set<String> followups = new HashSet<>();
+    after.stream().filter(r -> r.getString("step_id").equals("d+7.followup")).forEach(r -> followups.add(r.getUUID("id").toString()));
+    nudges.clear();
+    await(m.scheduler().tick());
+    assertTrue(nudges.promptIds().stream().noneMatch(followups::contains), "nothing from before the reset is sent");
+
+    // Resetting again changes nothing.
+    assertScheduleUnchangedBy(p, () -> await(m.plans().reset(p.therapistActor(), p.client())));
   }
 
   @Test

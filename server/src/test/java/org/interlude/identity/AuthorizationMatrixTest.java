@@ -103,6 +103,7 @@ class AuthorizationMatrixTest {
     m.put("getCheckinPlan", new Row("GET", c -> "/api/clients/" + c.user("a-client") + "/plan", none, CLIENT_RECORD_INTRUDERS));
     m.put("putCheckinPlan", new Row("PUT", c -> "/api/clients/" + c.user("a-client") + "/plan",
         org.interlude.checkin.ClientPlan.defaults().toApi(), staffOnly));
+    m.put("resetCheckinPlan", new Row("DELETE", c -> "/api/clients/" + c.user("a-client") + "/plan", none, staffOnly));
     m.put("listCheckins", new Row("GET", c -> "/api/clients/" + c.user("a-client") + "/checkins", none,
         CLIENT_RECORD_INTRUDERS));
     m.put("getTrends", new Row("GET", c -> "/api/clients/" + c.user("a-client") + "/trends?instrument=phq9", none,

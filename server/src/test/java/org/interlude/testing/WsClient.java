@@ -155,6 +155,16 @@ public final class WsClient implements AutoCloseable {
     return closeCode;
   }
 
+  /** Stops reading from the connection (a reader that cannot keep up); the server's output backs up. */
+  public void pause() {
+    ws.pause();
+  }
+
+  /** Reads again: what the server queued arrives, then its close frame if it gave up on us. */
+  public void resume() {
+    ws.resume();
+  }
+
   public boolean isClosed() {
     return closeCode != null;
   }
