@@ -1,5 +1,8 @@
 package org.interlude.chat;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.interlude.crypto.Aead;
 import org.interlude.identity.InvalidInput;
 import org.interlude.storage.PgErrors;
@@ -32,7 +36,7 @@ import org.interlude.storage.PgErrors;
  * burst costs a handful of round trips instead of one transaction per message, and one
  * conversation's messages always commit in the order they arrived on this node.
  *
- * <p>Per batch, in one transaction: lock the conversations (in id order, so concurrent batches
+ * <p>Per batch, in one transaction of two round trips: lock the conversations (in id order, so concurrent batches
  * on other nodes cannot deadlock), find client message ids already stored (idempotent retries,
  * also across nodes), assign the next gapless seqs, encrypt each body with the conversation's
  * data key and associated data binding conversation, seq and client message id, insert all rows,
@@ -43,20 +47,32 @@ public final class MessageWriter {
   static final int MAX_BATCH = 512;
 
   /** One send waiting for its commit. */
-  record Request(Conversation conversation, UUID clientMsgId, UUID senderId, String text, Promise<StoredMessage> done) {}
+  record Request(Conversation conversation, UUID clientMsgId, UUID senderId, String text, Promise<StoredMessage> done,
+      long queuedNanos) {}
 
   private final Pool pool;
   private final Clock clock;
   private final Lane[] lanes;
   private final MessageScreen screen;
+  private final Timer waited;
+  private final Timer committed;
+  private final DistributionSummary batchSize;
 
   /**
    * @param screen screens each new client message; a finding commits with the message
+   * @param registry where the time a send waits for its batch, the batch's transaction time and
+   *     the batch sizes are published (where chat latency goes, without reading any content)
    */
-  public MessageWriter(Pool pool, Clock clock, int laneCount, MessageScreen screen) {
+  public MessageWriter(Pool pool, Clock clock, int laneCount, MessageScreen screen, MeterRegistry registry) {
     this.pool = pool;
     this.clock = clock;
     this.screen = screen;
+    this.waited = Timer.builder("interlude.chat.send.wait").description("time a send waits for its batch to start")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    this.committed = Timer.builder("interlude.chat.batch.commit").description("one batch's transaction, begin to commit")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    this.batchSize = DistributionSummary.builder("interlude.chat.batch.size").description("messages per batch")
+        .publishPercentiles(0.5, 0.99).register(registry);
     this.lanes = new Lane[laneCount];
     for (int i = 0; i < laneCount; i++) {
       lanes[i] = new Lane();
@@ -65,7 +81,8 @@ public final class MessageWriter {
 
   public Future<StoredMessage> write(Conversation c, UUID clientMsgId, UUID senderId, String text) {
     Promise<StoredMessage> p = Promise.promise();
-    lanes[Math.floorMod(c.id().hashCode(), lanes.length)].add(new Request(c, clientMsgId, senderId, text, p));
+    lanes[Math.floorMod(c.id().hashCode(), lanes.length)].add(new Request(c, clientMsgId, senderId, text, p,
+        System.nanoTime()));
     return p.future();
   }
 
@@ -119,7 +136,16 @@ public final class MessageWriter {
     }
 
     private void run(List<Request> batch) {
-      pool.withTransaction(conn -> commit(conn, batch)).onComplete(ar -> {
+      long started = System.nanoTime();
+      for (Request r : batch) {
+        waited.record(started - r.queuedNanos(), TimeUnit.NANOSECONDS);
+      }
+      batchSize.record(batch.size());
+      pool.getConnection().compose(conn -> commit(conn, batch)
+          // Whatever went wrong, the connection goes back to the pool outside any transaction.
+          .recover(err -> conn.query("ROLLBACK").execute().transform(x -> Future.<List<Object>>failedFuture(err)))
+          .eventually(() -> conn.close())).onComplete(ar -> {
+        committed.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         if (ar.succeeded()) {
           for (int i = 0; i < batch.size(); i++) {
             Object result = ar.result().get(i);
@@ -184,9 +210,12 @@ public final class MessageWriter {
     }
     Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
     OffsetDateTime atUtc = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
-    // Both queries go out together (pipelined on the connection); PostgreSQL still runs them in
+    // The transaction is two flights on one connection: BEGIN, the locks and the duplicate
+    // check go out together, then the writes and COMMIT. PostgreSQL runs pipelined statements in
     // order, so the duplicate check reads after the locks are held and cannot miss a row another
-    // node committed for these conversations.
+    // node committed for these conversations. Each round trip saved is a wait for the database
+    // to be scheduled, which on a busy machine was most of a batch's time.
+    Future<RowSet<Row>> begun = conn.query("BEGIN").execute();
     Future<RowSet<Row>> lockedF = conn.preparedQuery(
             "SELECT id, last_seq FROM conversation WHERE id = ANY($1) ORDER BY id FOR UPDATE")
         .execute(Tuple.tuple().addArrayOfUUID(convIds.toArray(UUID[]::new)));
@@ -194,7 +223,7 @@ public final class MessageWriter {
             + " m.seq, m.sent_at, m.sender_id FROM message m"
             + " JOIN unnest($1::uuid[], $2::uuid[]) AS k(c, id) ON m.conversation_id = k.c AND m.client_msg_id = k.id")
         .execute(Tuple.from(new Object[] {keyConv, keyMsg}));
-    return Future.all(lockedF, existingF)
+    return Future.all(begun, lockedF, existingF)
         .compose(both -> {
           Map<UUID, Long> lastSeq = new HashMap<>();
           for (Row r : lockedF.result()) {
@@ -254,7 +283,7 @@ public final class MessageWriter {
             rows.add(new Object[] {k.conversationId(), seq, k.clientMsgId(), r.senderId(), Buffer.buffer(sealed)});
           }
           if (rows.isEmpty()) {
-            return Future.succeededFuture(results);
+            return conn.query("COMMIT").execute().map(x -> results);
           }
           int n = rows.size();
           UUID[] c = new UUID[n];
@@ -294,8 +323,11 @@ public final class MessageWriter {
               .execute(Tuple.of(updIds.toArray(UUID[]::new), updSeq.toArray(Long[]::new),
                   updClientSeq.toArray(Long[]::new), atUtc));
           Future<?> flagged = insertFindings(conn, findings, atUtc);
-          return Future.join(inserted, advanced, flagged).transform(ar -> {
-            for (Future<?> f : List.of(inserted, advanced, flagged)) {
+          // After a failed statement PostgreSQL answers COMMIT with a rollback and no error, so
+          // the batch counts as committed only when every statement before COMMIT succeeded too.
+          Future<?> done = conn.query("COMMIT").execute();
+          return Future.join(List.of(inserted, advanced, flagged, done)).transform(ar -> {
+            for (Future<?> f : List.of(inserted, advanced, flagged, done)) {
               if (f.failed()) {
                 return Future.failedFuture(f.cause());
               }
