@@ -200,6 +200,7 @@ class ClusterFaultTest {
       for (int i = 1; i <= cluster.size(); i++) {
         long since = System.currentTimeMillis();
         long s0 = System.nanoTime();
+        log("rolling restart: SIGTERM node" + i + " at " + since);
         int code = cluster.terminate(i);
         long stopped = (System.nanoTime() - s0) / 1_000_000;
         // 143 = 128 + SIGTERM: the JVM's exit status after its shutdown hooks ran.
@@ -381,6 +382,7 @@ class ClusterFaultTest {
     History.Verdict v = load.verify(db);
     results.put(scenario + " chat", v.summary());
     log(scenario + " chat: " + v.summary());
+    log(scenario + ": slowest reconnects " + load.history().slowestReconnects());
     List<String> missed = load.history().missedSamples;
     synchronized (missed) {
       if (!missed.isEmpty()) {

@@ -99,6 +99,7 @@ final class History {
   /** Reconnect times (close to synced) by the phase of the run in which the socket closed. */
   private final Map<String, List<Long>> reconnectMillis = Collections.synchronizedMap(new LinkedHashMap<>());
   private volatile String phase = "steady";
+  private final List<long[]> slowest = new ArrayList<>();
   private final Map<Via, Integer> arrivals = Collections.synchronizedMap(new HashMap<>());
   private int redelivered;
   private int duplicatesShown;
@@ -228,6 +229,25 @@ final class History {
 
   void reconnected(String closedIn, long millis) {
     reconnectMillis.computeIfAbsent(closedIn, k -> Collections.synchronizedList(new ArrayList<>())).add(millis);
+    long now = System.currentTimeMillis();
+    synchronized (slowest) {
+      slowest.add(new long[] {millis, now - millis});
+      slowest.sort((x, y) -> Long.compare(y[0], x[0]));
+      if (slowest.size() > 5) {
+        slowest.remove(5);
+      }
+    }
+  }
+
+  /** The slowest reconnects: "duration ms (closed at epoch ms)", for the log. */
+  String slowestReconnects() {
+    synchronized (slowest) {
+      StringBuilder sb = new StringBuilder();
+      for (long[] r : slowest) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(r[0]).append(" ms (closed at ").append(r[1]).append(')');
+      }
+      return sb.toString();
+    }
   }
 
   void problem(String p) {
