@@ -21,6 +21,8 @@ import org.interlude.chat.UnreadNotices;
 import org.interlude.checkin.CheckinModule;
 import org.interlude.checkin.EscalationRiskSink;
 import org.interlude.cluster.Bus;
+import org.interlude.cluster.ClusterNode;
+import org.interlude.cluster.Presence;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.Argon2Params;
 import org.interlude.crypto.DataKeys;
@@ -78,10 +80,18 @@ public final class Features {
     this.services = services;
   }
 
-  static Future<Features> start(
-      Vertx vertx, InterludeConfig cfg, StartOptions options, Storage storage, Router router, MeterRegistry registry) {
+  /**
+   * @param cluster this node's cluster membership, or null for a single node
+   */
+  static Future<Features> start(Vertx vertx, InterludeConfig cfg, StartOptions options, Storage storage, Router router,
+      MeterRegistry registry, ClusterNode cluster) {
     Clock clock = Clock.systemUTC();
-    return vertx.executeBlocking(() -> loadKeyRing(cfg)).compose(ring -> {
+    return vertx.executeBlocking(() -> {
+      if (cluster != null) {
+        Presence.prepare(cluster.manager().getHazelcastInstance());
+      }
+      return loadKeyRing(cfg);
+    }).compose(ring -> {
       var pool = storage.pool();
       Bus bus = new Bus(vertx);
       DataKeys dataKeys = new DataKeys(ring);
@@ -100,6 +110,11 @@ public final class Features {
       // The hub's origin tag must be unique per running instance, not per configured node id:
       // two nodes sharing an id (or one JVM running several) would skip each other's nudges.
       SocketHub hub = new SocketHub(vertx, bus, cfg.node().id() + "#" + java.util.UUID.randomUUID());
+      // Presence (who has a socket open anywhere) follows the hub's sockets: this node's exactly,
+      // the others' through Hazelcast when clustered.
+      Presence presence = cluster == null ? Presence.single(vertx, hub::users)
+          : Presence.clustered(vertx, hub::users, cluster.manager().getHazelcastInstance());
+      hub.onPresence(presence::changed);
       Conversations conversations = new Conversations(pool, dataKeys, bus, clock);
       ChatScreener screener;
       try {
@@ -151,7 +166,7 @@ public final class Features {
             // Every feature has registered its frames by now.
             f.frames.checkComplete();
             List<RouteSpec> table = new ArrayList<>(new IdentityRoutes(identity, admin, access, audit, conversations,
-                clientIds -> f.checkins.checkins().latestScores(clientIds)).routes());
+                clientIds -> f.checkins.checkins().latestScores(clientIds), presence::online).routes());
             table.addAll(f.escalation.routes());
             table.addAll(new CheckinRoutes(checkins).routes());
             KeyRotation rotation = new KeyRotation(vertx, pool, dataKeys, cfg.crypto().masterKeyFile());

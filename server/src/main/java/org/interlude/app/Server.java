@@ -122,7 +122,7 @@ public final class Server {
           this.storage = st;
           return awaitSchema(st, true);
         })
-        .compose(v -> Features.start(vertx, cfg, options, storage, router, registry))
+        .compose(v -> Features.start(vertx, cfg, options, storage, router, registry, cluster))
         .map(f -> {
           this.features = f;
           this.started = true;
@@ -262,6 +262,13 @@ public final class Server {
     long graceMs = cfg.shutdown().grace().toMillis();
     Future<Void> f = Future.succeededFuture();
     Features feat = features;
+    long delayMs = cfg.shutdown().drainDelay().toMillis();
+    if (feat != null && delayMs > 0) {
+      // Not ready but still serving: the balancer's health checks take this node out first, so
+      // the browsers whose sockets close next reconnect to other nodes, not back to this one.
+      log.info("draining: not ready, serving for {} ms more before closing sockets", delayMs);
+      f = f.compose(v -> vertx.timer(delayMs)).mapEmpty();
+    }
     if (feat != null) {
       // Close WebSockets with 1001 and let in-flight writes commit before the listener goes.
       f = f.compose(v -> feat.stop(graceMs).otherwiseEmpty());

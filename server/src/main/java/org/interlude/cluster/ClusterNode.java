@@ -96,8 +96,10 @@ public final class ClusterNode {
 
   /**
    * The Hazelcast configuration: {@code cluster.hazelcast_config} with this node's settings laid
-   * over it (name, address and port, TCP-IP join with the configured members, no multicast or
-   * auto-detection, heartbeat every second and the configured failure detection).
+   * over it (name, address and port, no multicast or auto-detection, heartbeat every second and
+   * the configured failure detection), joining through TCP-IP with {@code cluster.members} unless
+   * the file configures a discovery mechanism (Kubernetes, a cloud or a discovery SPI strategy):
+   * then that finds the members and the member list is not used.
    */
   public static Config hazelcastConfig(InterludeConfig.Cluster c) throws IOException {
     Config config;
@@ -113,13 +115,36 @@ public final class ClusterNode {
     config.setProperty("hazelcast.socket.bind.any", "false");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    if (config.getProperty("hazelcast.wait.seconds.before.join") == null) {
+      // Hazelcast waits 5 s by default before joining, for members started together to find
+      // each other; a node restarting into a running cluster finds its master at once, and a
+      // rolling restart is that much shorter per node.
+      config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    }
+    // Presence entries of a node that vanished without deleting them expire (Presence).
+    config.getMapConfig(Presence.MAP).setTimeToLiveSeconds(Presence.TTL_SECONDS);
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(c.port()).setPortAutoIncrement(false).setPublicAddress(c.host() + ":" + c.port());
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(c.members()));
+    if (discoveryConfigured(join)) {
+      // Hazelcast allows one join mechanism: TCP-IP on top of Kubernetes discovery would refuse
+      // to start, and a fixed member list cannot follow pods that come and go anyway.
+      join.getTcpIpConfig().setEnabled(false);
+      log.info("cluster members come from the discovery configured in {}; cluster.members is not used",
+          c.hazelcastConfig());
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(c.members()));
+    }
     return config;
+  }
+
+  /** Whether the Hazelcast file finds members itself (Kubernetes, AWS, GCP, Azure, Eureka, SPI). */
+  static boolean discoveryConfigured(JoinConfig join) {
+    return join.getKubernetesConfig().isEnabled() || join.getAwsConfig().isEnabled()
+        || join.getGcpConfig().isEnabled() || join.getAzureConfig().isEnabled() || join.getEurekaConfig().isEnabled()
+        || !join.getDiscoveryConfig().getDiscoveryStrategyConfigs().isEmpty();
   }
 
   /** The bus between nodes: mutual TLS, trusting only the cluster CA, on cluster.host/bus_port. */
@@ -158,7 +183,7 @@ public final class ClusterNode {
         .put("ready", joined);
   }
 
-  /** The underlying cluster manager (for tests and for presence in phase 2). */
+  /** The underlying cluster manager (presence uses its Hazelcast instance). */
   public HazelcastClusterManager manager() {
     return manager;
   }

@@ -157,7 +157,8 @@ public record InterludeConfig(
       int poolSize,
       boolean migrateOnStart,
       int embeddedPort,
-      Duration connectTimeout) {
+      Duration connectTimeout,
+      Duration idleInTransactionTimeout) {
     static Database read(ConfigTree t) {
       String url = t.string("database.url", "");
       if (!url.isEmpty() && !url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
@@ -173,7 +174,12 @@ public record InterludeConfig(
           t.bool("database.migrate_on_start", true),
           t.integer("database.embedded_port", 0, 0, 65535),
           t.duration("database.connect_timeout", Duration.ofSeconds(10),
-              Duration.ofSeconds(1), Duration.ofMinutes(5)));
+              Duration.ofSeconds(1), Duration.ofMinutes(5)),
+          // 5 s: a node frozen in the middle of a chat write (SIGSTOP, a cut network) must not
+          // hold its conversations' row locks, and with them every other node's writes to
+          // those conversations, for longer (ClusterFaultTest).
+          t.duration("database.idle_in_transaction_timeout", Duration.ofSeconds(5),
+              Duration.ofSeconds(1), Duration.ofMinutes(10)));
     }
 
     public boolean embedded() {
@@ -343,7 +349,9 @@ public record InterludeConfig(
               Duration.ofMillis(100), Duration.ofSeconds(10)),
           t.duration("escalation.watchdog_after", Duration.ofSeconds(30),
               Duration.ofSeconds(5), Duration.ofMinutes(10)),
-          t.duration("escalation.claim_timeout", Duration.ofSeconds(10),
+          // 5 s: a node frozen in the middle of a step delays that page by at most this plus one
+          // poll interval (measured by ClusterFaultTest), well inside the 10 s allowed.
+          t.duration("escalation.claim_timeout", Duration.ofSeconds(5),
               Duration.ofSeconds(1), Duration.ofMinutes(2)),
           t.duration("escalation.webhook.timeout", Duration.ofSeconds(10),
               Duration.ofSeconds(1), Duration.ofMinutes(2)),
@@ -454,11 +462,16 @@ public record InterludeConfig(
     }
   }
 
-  /** How long a SIGTERM may take to drain before the process exits anyway. */
-  public record Shutdown(Duration grace) {
+  /**
+   * SIGTERM: how long the node keeps serving while not ready, so a balancer stops sending it new
+   * connections before its sockets close ({@code drainDelay}), and how long the drain may take
+   * before the process exits anyway ({@code grace}).
+   */
+  public record Shutdown(Duration grace, Duration drainDelay) {
     static Shutdown read(ConfigTree t) {
       return new Shutdown(t.duration("shutdown.grace", Duration.ofSeconds(15),
-          Duration.ofSeconds(1), Duration.ofMinutes(10)));
+          Duration.ofSeconds(1), Duration.ofMinutes(10)),
+          t.duration("shutdown.drain_delay", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5)));
     }
   }
 }

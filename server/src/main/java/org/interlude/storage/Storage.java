@@ -82,7 +82,12 @@ public final class Storage {
               // thousands of sockets queues a few queries each, and refusing them at a fixed
               // count only made clients retry into the same queue.
               .setMaxWaitQueueSize(-1))
-          .connectingTo(b.app().connectOptions())
+          // pg_stat_activity then names the node behind each session: which node holds a lock
+          // or a claimed escalation step is one query away. A node that stops in the middle of
+          // a transaction (frozen, cut off) loses it after idle_in_transaction_timeout:
+          // PostgreSQL ends the session and the row locks go, so the other nodes carry on.
+          .connectingTo(b.app().connectOptions().addProperty("application_name", applicationName(cfg.node().id()))
+              .addProperty("idle_in_transaction_session_timeout", String.valueOf(db.idleInTransactionTimeout().toMillis())))
           .using(vertx)
           .build();
       return new Storage(vertx, pool, b.embedded(), b.app(), b.bundled());
@@ -96,6 +101,12 @@ public final class Storage {
         return null;
       }).transform(ignored -> Future.failedFuture(err));
     });
+  }
+
+  /** {@code interlude <node id>}, within PostgreSQL's 63-byte limit for application names. */
+  static String applicationName(String nodeId) {
+    String name = "interlude " + nodeId;
+    return name.length() <= 63 ? name : name.substring(0, 63);
   }
 
   private record Bootstrap(EmbeddedDatabase embedded, DatabaseTarget app, int bundled) {}

@@ -113,6 +113,11 @@ public final class ChatFrames {
       if (!m.duplicate()) {
         deliver(result);
         committed.accept(result.conversation(), m);
+      } else {
+        // A resend of a committed message: the node that committed it may have died before
+        // delivering it, leaving connected participants without it until their next sync. Every
+        // node delivers it again from the database; clients drop a seq they already hold.
+        hub.nudge(result.conversation().participants().keySet(), MESSAGE, conv + ":" + m.seq());
       }
       return null;
     });

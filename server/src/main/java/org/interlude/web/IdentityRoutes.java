@@ -29,20 +29,24 @@ public final class IdentityRoutes {
   private final org.interlude.chat.Conversations conversations;
   private final java.util.function.Function<java.util.Collection<java.util.UUID>,
       Future<java.util.Map<java.util.UUID, JsonObject>>> latestScores;
+  private final java.util.function.Function<Set<java.util.UUID>, Future<Set<java.util.UUID>>> online;
 
   /**
    * @param latestScores the latest score per instrument of each client (check-ins), for the roster
+   * @param online which of the given users have an open socket on any node (presence), for the roster
    */
   public IdentityRoutes(IdentityService identity, AdminService admin, Access access, AuditLog audit,
       org.interlude.chat.Conversations conversations,
       java.util.function.Function<java.util.Collection<java.util.UUID>, Future<java.util.Map<java.util.UUID, JsonObject>>>
-          latestScores) {
+          latestScores,
+      java.util.function.Function<Set<java.util.UUID>, Future<Set<java.util.UUID>>> online) {
     this.identity = identity;
     this.admin = admin;
     this.access = access;
     this.audit = audit;
     this.conversations = conversations;
     this.latestScores = latestScores;
+    this.online = online;
   }
 
   public List<RouteSpec> routes() {
@@ -153,7 +157,8 @@ public final class IdentityRoutes {
   /**
    * The roster: therapists see their care team, on-call staff the clients of incidents routed to
    * them (and break-glass clients), each with the conversation, this user's unread count, the
-   * latest scores and an open incident. Audited as one read of the roster.
+   * latest scores, an open incident and whether the client is online (a socket open on any node).
+   * Audited as one read of the roster.
    */
   private Future<Reply> listClients(ApiRequest r) {
     Actor a = r.actor();
@@ -191,7 +196,10 @@ public final class IdentityRoutes {
                       + "   AS incident_severity"
                       + " FROM conversation c WHERE c.client_id = ANY($1)")
               .execute(Tuple.of(ids.toArray(java.util.UUID[]::new), a.userId())))
-              .compose(extra -> latestScores.apply(ids).map(scores -> {
+              .compose(extra -> latestScores.apply(ids).compose(scores -> online.apply(Set.copyOf(ids)).map(here -> {
+                for (java.util.UUID id : ids) {
+                  byId.get(id).put("online", here.contains(id));
+                }
                 for (Row e : extra) {
                   JsonObject c = byId.get(e.getUUID("client_id"));
                   c.put("conversationId", e.getUUID("conversation_id").toString()).put("unread", e.getLong("unread"));
@@ -204,7 +212,7 @@ public final class IdentityRoutes {
                   out.add(entry.getValue().put("latestScores", scores.getOrDefault(entry.getKey(), new JsonObject())));
                 }
                 return out;
-              }))
+              })))
               .compose(out -> audit.record(AuditEvent.of("roster.read").clinic(a.clinicId()).actor(a.userId(), a.auditRole())
                       .object("roster", a.userId()).source(r.ip(), r.correlationId()).build())
                   .map(v -> Reply.ok(new JsonObject().put("clients", out))));

@@ -57,6 +57,7 @@ public final class SocketHub {
   private final List<ConnectHook> connectHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<HelloPart> helloParts = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private volatile java.util.function.BiConsumer<UUID, Boolean> presence = (user, online) -> { };
 
   public SocketHub(Vertx vertx, Bus bus, String nodeId) {
     this.bus = bus;
@@ -155,14 +156,36 @@ public final class SocketHub {
     return n;
   }
 
+  /** Told when a user's first socket on this node opens (true) or the last one closes (false). */
+  public void onPresence(java.util.function.BiConsumer<UUID, Boolean> listener) {
+    this.presence = listener;
+  }
+
+  /** The users with an open socket on this node. */
+  public Set<UUID> users() {
+    return Set.copyOf(byUser.keySet());
+  }
+
   void add(Socket s) {
-    byUser.computeIfAbsent(s.actor().userId(), k -> ConcurrentHashMap.newKeySet()).add(s);
+    // The presence change is told inside compute: changes of one user reach it in order.
+    byUser.compute(s.actor().userId(), (user, set) -> {
+      Set<Socket> out = set == null ? ConcurrentHashMap.newKeySet() : set;
+      out.add(s);
+      if (set == null) {
+        presence.accept(user, true);
+      }
+      return out;
+    });
   }
 
   void remove(Socket s) {
-    byUser.computeIfPresent(s.actor().userId(), (k, set) -> {
+    byUser.computeIfPresent(s.actor().userId(), (user, set) -> {
       set.remove(s);
-      return set.isEmpty() ? null : set;
+      if (set.isEmpty()) {
+        presence.accept(user, false);
+        return null;
+      }
+      return set;
     });
   }
 

@@ -103,6 +103,35 @@ class ClusterConfigTest {
     assertTrue(hz.getMapConfig("interlude.presence").isPerEntryStatsEnabled());
   }
 
+  /**
+   * With Kubernetes discovery in the Hazelcast file (docs/operations.md), the TCP-IP member list
+   * is not laid over it: Hazelcast accepts only one join mechanism, and pods come and go.
+   */
+  @Test
+  void kubernetesDiscoveryInTheHazelcastFileReplacesTheMemberList() throws Exception {
+    String xml = Files.readString(ClusterEnv.hazelcastXml()).replaceFirst("(?s)<tcp-ip enabled=\"true\">.*?</tcp-ip>",
+        "<tcp-ip enabled=\"false\"/><kubernetes enabled=\"true\">"
+            + "<service-dns>interlude-hazelcast.interlude.svc.cluster.local</service-dns></kubernetes>");
+    Path file = tmp.resolve("cluster-k8s.xml");
+    Files.writeString(file, xml);
+    Map<String, String> env = clustered();
+    env.put("INTERLUDE_CLUSTER_HAZELCAST_CONFIG", file.toString());
+    env.put("INTERLUDE_CLUSTER_HOST", "10.1.2.3");
+    env.put("INTERLUDE_CLUSTER_MEMBERS", "10.1.2.3:5701,10.1.2.4:5701");
+    var join = ClusterNode.hazelcastConfig(ConfigLoader.defaults(env).cluster()).getNetworkConfig().getJoin();
+    assertTrue(join.getKubernetesConfig().isEnabled());
+    assertEquals("interlude-hazelcast.interlude.svc.cluster.local", join.getKubernetesConfig().getProperty("service-dns"));
+    assertFalse(join.getTcpIpConfig().isEnabled(), "no TCP-IP member list on top of Kubernetes discovery");
+    assertFalse(join.getMulticastConfig().isEnabled());
+    assertDoesNotThrow(join::verify, "Hazelcast accepts the join configuration");
+
+    // The shipped file has no discovery: TCP-IP with the configured members, also a valid join.
+    var tcp = ClusterNode.hazelcastConfig(ConfigLoader.defaults(clustered()).cluster()).getNetworkConfig().getJoin();
+    assertTrue(tcp.getTcpIpConfig().isEnabled());
+    assertFalse(tcp.getKubernetesConfig().isEnabled());
+    assertDoesNotThrow(tcp::verify);
+  }
+
   @Test
   void certsCommandMakesACaAndNodeCertificatesTheBusTrusts() throws Exception {
     Path caDir = tmp.resolve("ca");

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Two real nodes in this JVM on one PostgreSQL database, clustered over Hazelcast and the
  * mutual-TLS bus, with different HTTPS ports: what happens on node A reaches sockets on node B
- * (chat through the nudge and a database read, logout closing sockets with 1008, a crisis report
- * paging on-call staff), readiness says {@code cluster: joined}, and a third node in its own JVM
- * killed with -9 drops out of the membership within the failure-detection time.
+ * (chat through the nudge and a database read, presence in the roster, logout closing sockets
+ * with 1008, a crisis report paging on-call staff), readiness says {@code cluster: joined}, and a
+ * third node in its own JVM killed with -9 drops out of the membership within the
+ * failure-detection time, taking its clients' presence with it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterCrossNodeTest {
@@ -117,8 +118,83 @@ class ClusterCrossNodeTest {
     }
   }
 
+  /**
+   * A node can die between committing a message and delivering it: the sender never got its ack
+   * and resends the same clientMsgId through another node, which finds it committed. That resend
+   * delivers it again, so a participant who stayed connected is not left without it until their
+   * next reconnect.
+   */
   @Test
   @Order(3)
+  void aResentMessageThatWasCommittedButNeverDeliveredReachesThePeer() {
+    TestSession clientSession = login(a, "client");
+    try (WsClient therapist = WsClient.connect(login(b, "therapist"));
+        WsClient client = WsClient.connect(login(b, "client"))) {
+      String conv = client.await("hello").getJsonArray("conversations").getJsonObject(0).getString("conversationId");
+      therapist.await("hello");
+      // Committed on node A as its chat.send would, with no delivery after it: node A "died".
+      UUID id = UUID.randomUUID();
+      org.interlude.identity.Actor sender = new org.interlude.identity.Actor(clientSession.userId(),
+          UUID.fromString(clientSession.me.getJsonObject("clinic").getString("id")), "client",
+          java.util.EnumSet.of(org.interlude.identity.Role.CLIENT), "", null, null);
+      long seq = a.features().services().chat().send(sender, UUID.fromString(conv), id, "Committed, never delivered")
+          .toCompletionStage().toCompletableFuture().join().message().seq();
+      client.send(new JsonObject().put("type", "chat.send").put("conversationId", conv)
+          .put("clientMsgId", id.toString()).put("text", "Committed, never delivered"));
+      JsonObject ack = client.await(f -> "chat.ack".equals(f.getString("type")), Duration.ofSeconds(10));
+      assertEquals(seq, ack.getLong("seq"), "the resend is acknowledged with the committed seq");
+      JsonObject got = therapist.await(f -> "chat.message".equals(f.getString("type"))
+          && id.toString().equals(f.getString("clientMsgId")), Duration.ofSeconds(5));
+      assertEquals(seq, got.getLong("seq"));
+      assertEquals("Committed, never delivered", got.getString("text"));
+    }
+  }
+
+  /** Whether the roster {@code therapist} gets from {@code node} shows {@code clientUsername} online. */
+  static boolean onlineInRoster(TestSession therapist, String clientUsername) {
+    HttpResponse<String> r = therapist.get("/api/clients");
+    assertEquals(200, r.statusCode(), r.body());
+    for (Object o : new JsonObject(r.body()).getJsonArray("clients")) {
+      JsonObject c = (JsonObject) o;
+      if (c.getString("displayName").equals(clientName(clientUsername))) {
+        return c.getBoolean("online");
+      }
+    }
+    throw new AssertionError(clientUsername + " not in the roster: " + r.body());
+  }
+
+  static String clientName(String username) {
+    return username.equals("client") ? "Alex Morgan" : "Jordan Lee";
+  }
+
+  /** Polls the roster until it shows {@code online}; returns how long that took. */
+  static long awaitPresence(TestSession therapist, String client, boolean online, Duration timeout) throws Exception {
+    long t0 = System.nanoTime();
+    while (onlineInRoster(therapist, client) != online) {
+      if (System.nanoTime() - t0 > timeout.toNanos()) {
+        throw new AssertionError(client + " still " + (online ? "offline" : "online") + " after " + timeout);
+      }
+      Thread.sleep(100);
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /** Presence is cluster-wide: a client with a socket on node A shows online in the roster node B serves. */
+  @Test
+  @Order(4)
+  void aClientConnectedToNodeAShowsOnlineOnNodeB() throws Exception {
+    TestSession therapistOnB = login(b, "therapist");
+    assertEquals(false, onlineInRoster(therapistOnB, "client2"), "nobody connected yet");
+    try (WsClient client = WsClient.connect(login(a, "client2"))) {
+      client.await("hello");
+      awaitPresence(therapistOnB, "client2", true, Duration.ofSeconds(5));
+      assertEquals(false, onlineInRoster(therapistOnB, "client"), "only the connected client is online");
+    }
+    awaitPresence(therapistOnB, "client2", false, Duration.ofSeconds(5));
+  }
+
+  @Test
+  @Order(5)
   void logoutOnNodeAClosesTheSocketOnNodeBWith1008() {
     TestSession onA = login(a, "client2");
     // The same session (cookie) used from node B, as a browser behind the balancer would.
@@ -135,7 +211,7 @@ class ClusterCrossNodeTest {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
   void aCrisisReportOnNodeARaisesTheAlertOnNodeB() {
     try (WsClient oncall = WsClient.connect(login(b, "oncall"));
         WsClient client = WsClient.connect(login(a, "client"))) {
@@ -152,10 +228,11 @@ class ClusterCrossNodeTest {
 
   /**
    * The default failure detection (10 s, heartbeat every second): a member killed with -9 leaves
-   * the survivors' membership within that plus a few seconds, and they stay ready.
+   * the survivors' membership within that plus a few seconds, and they stay ready. A client whose
+   * only socket was on the killed member stops showing online as soon as it is dropped.
    */
   @Test
-  @Order(5)
+  @Order(7)
   void aMemberKilledWithSigkillIsDroppedWithinTheFailureDetectionTime() throws Exception {
     Map<String, String> env = nodeEnv(2, "node-c");
     try (ServerProcess c = ServerProcess.start(env)) {
@@ -165,6 +242,12 @@ class ClusterCrossNodeTest {
         Thread.sleep(100);
       }
       assertEquals(3, a.cluster().memberCount(), "node C joined");
+      int portC = Integer.parseInt(env.get("INTERLUDE_HTTP_PORT"));
+      TestSession clientOnC = TestSession.login(portC, "client2", DEMO_PASSWORD);
+      WsClient socketOnC = WsClient.connect(clientOnC);
+      socketOnC.await("hello");
+      TestSession therapistOnA = login(a, "therapist");
+      awaitPresence(therapistOnA, "client2", true, Duration.ofSeconds(5));
       long t0 = System.nanoTime();
       c.signal("KILL");
       while (a.cluster().memberCount() > 2 && System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos()) {
@@ -177,6 +260,9 @@ class ClusterCrossNodeTest {
       assertTrue(ms <= 14_000, "dropped after " + ms + " ms; failure detection is 10 s");
       assertEquals(2, b.cluster().memberCount());
       assertTrue(a.readiness().toCompletionStage().toCompletableFuture().get().getBoolean("ready"));
+      long offline = awaitPresence(therapistOnA, "client2", false, Duration.ofSeconds(5));
+      System.out.println("presence: client on the killed member shown offline " + offline + " ms after it was dropped");
+      socketOnC.close();
     }
   }
 
@@ -186,7 +272,7 @@ class ClusterCrossNodeTest {
    * not before (a slow GC pause must not evict a node), and within a few seconds after.
    */
   @Test
-  @Order(6)
+  @Order(8)
   void aFrozenMemberIsDroppedAfterTheFailureDetectionTime() throws Exception {
     Map<String, String> env = nodeEnv(3, "node-d");
     try (ServerProcess d = ServerProcess.start(env)) {

@@ -31,9 +31,19 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   public static ServerProcess start(Map<String, String> env, String... args) {
-    List<String> cmd = new ArrayList<>();
+    return start(List.of(), env, args);
+  }
+
+  /**
+   * Starts a node behind a command prefix (e.g. {@code ip netns exec NS}, which replaces itself
+   * with the JVM, so {@link #pid} and signals still reach the node).
+   */
+  public static ServerProcess start(List<String> prefix, Map<String, String> env, String... args) {
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
+    // As scripts/lib/prereqs.sh gives every node (INTERLUDE_JVM_DEFAULTS).
+    cmd.add("-XX:-DontCompileHugeMethods");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("org.interlude.app.Main");
