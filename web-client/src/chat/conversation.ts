@@ -84,10 +84,29 @@ export class Conversation {
     return this.bySeq.size;
   }
 
-  /** Highest seq held (0 when none): what chat.sync resumes after. */
+  /** Highest seq held (0 when none). */
   maxSeq(): number {
     const m = this.messages();
     return m.length === 0 ? 0 : m[m.length - 1].seq;
+  }
+
+  /**
+   * Highest seq held with nothing missing between it and the first one held (0 when none): what
+   * chat.sync resumes after. Live messages can arrive out of order (another node's commit is
+   * read back from the database while this node's newer one goes straight out), so resuming
+   * from the highest seq would skip a message still in flight when the connection dropped.
+   */
+  contiguousSeq(): number {
+    const m = this.messages();
+    if (m.length === 0) return 0;
+    let last = m[0].seq;
+    for (let i = 1; i < m.length && m[i].seq === last + 1; i++) last = m[i].seq;
+    return last;
+  }
+
+  /** True when a message is missing between the first held and the highest held. */
+  hasGap(): boolean {
+    return this.contiguousSeq() < this.maxSeq();
   }
 
   minSeq(): number {

@@ -124,6 +124,38 @@ describe('ChatService receiving', () => {
     expect(chat.conversations.get(CONV)!.hasOlder).toBe(true);
   });
 
+  it('resumes after the last contiguous seq, so a message still in flight when the socket dropped is not skipped', () => {
+    const { ch, chat } = setup();
+    connectAndSync(ch, 0);
+    // 2 was committed through another node and had not arrived yet; 3 came straight from this one.
+    ch.server(message(1));
+    ch.server(message(3));
+    ch.drop();
+    ch.connect([summary(3)]);
+    expect(ch.take('chat.sync')).toMatchObject([{ afterSeq: 1 }]);
+    ch.server(message(2));
+    ch.server(message(3));
+    ch.server({ type: 'chat.synced', conversationId: CONV, lastSeq: 3 });
+    expect(chat.conversations.get(CONV)!.messages().map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('syncs a gap that stays open for a second, once, without waiting for a reconnect', () => {
+    vi.useFakeTimers();
+    const { ch, chat } = setup();
+    connectAndSync(ch, 0);
+    ch.server(message(1));
+    ch.server(message(3));
+    ch.server(message(4));
+    vi.advanceTimersByTime(999);
+    expect(ch.take('chat.sync')).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(ch.take('chat.sync')).toMatchObject([{ afterSeq: 1 }]);
+    ch.server(message(2));
+    vi.advanceTimersByTime(5_000);
+    expect(ch.take('chat.sync')).toEqual([]);
+    expect(chat.conversations.get(CONV)!.messages().map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+
   it('keeps messages in seq order and once each, whatever order and however often they arrive', () => {
     const { ch, chat } = setup();
     connectAndSync(ch, 0);

@@ -30,6 +30,8 @@ const ACK_TIMEOUT_MS = 15_000;
 const MAX_ATTEMPTS = 3;
 const TYPING_SEND_INTERVAL_MS = 3_000;
 const TYPING_SHOW_MS = 5_000;
+/** How long a gap below a received message may stay open before it is synced. */
+const GAP_REPAIR_MS = 1_000;
 /** Error codes after which the same frame may succeed later. */
 const RETRYABLE = new Set(['unavailable', 'rate_limited', 'internal']);
 
@@ -55,6 +57,8 @@ export class ChatService {
   private readonly attempts = new Map<string, number>();
   private readonly lastTypingSent = new Map<string, number>();
   private readonly sentReadSeq = new Map<string, number>();
+  /** Conversations with a gap repair pending. */
+  private readonly gapRepairs = new Set<string>();
   private readonly timers = new Set<Timer>();
   private readonly unsubscribe: (() => void)[];
 
@@ -237,7 +241,7 @@ export class ChatService {
   }
 
   private sync(c: Conversation): void {
-    this.conn.send({ type: 'chat.sync', ref: 'y:' + c.id, conversationId: c.id, afterSeq: c.maxSeq() });
+    this.conn.send({ type: 'chat.sync', ref: 'y:' + c.id, conversationId: c.id, afterSeq: c.contiguousSeq() });
   }
 
   private onHistory(f: ChatHistoryPage): void {
@@ -269,10 +273,25 @@ export class ChatService {
     this.delivered(f.conversationId, f.clientMsgId);
   }
 
+  /**
+   * A message missing below one that arrived is usually just behind it (delivered through
+   * another node); if it is still missing a second later (a nudge lost with a node), sync from
+   * the last contiguous seq rather than wait for the next reconnect.
+   */
+  private repairGapLater(c: Conversation): void {
+    if (!c.hasGap() || this.gapRepairs.has(c.id)) return;
+    this.gapRepairs.add(c.id);
+    this.later(GAP_REPAIR_MS, () => {
+      this.gapRepairs.delete(c.id);
+      if (c.hasGap() && c.synced) this.sync(c);
+    });
+  }
+
   private onMessage(f: ChatMessage): void {
     const c = this.conversations.get(f.conversationId);
     if (!c) return;
     this.addMessage(c, f);
+    this.repairGapLater(c);
     if (f.sender.id !== this.me.id) {
       c.typing.delete(f.sender.id);
     }
