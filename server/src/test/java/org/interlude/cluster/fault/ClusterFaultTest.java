@@ -39,7 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>Each scenario must end with every message acknowledged, nothing acknowledged missing from
  * any participant's view, no gap and nothing shown twice, and reconnections (close to
- * {@code chat.synced}) within 5 s at the 99th percentile. The escalation scenarios also require
+ * {@code chat.synced}) within 5 s at the 99th percentile (15 s in the rolling restart, where the
+ * issue asks only for nothing lost or duplicated and every socket moves three times). The escalation scenarios also require
  * the next level to be paged at most 10 s after it was due, exactly once per level and round in
  * the step log and at the webhook, and the faulted node never to have written that page.
  * Scenarios share one cluster; a killed node is started again before the next one. Every figure
@@ -53,6 +54,11 @@ class ClusterFaultTest {
   /** The shortest level wait a policy allows. */
   static final int LEVEL_WAIT_SECONDS = 30;
   static final long MAX_RECONNECT_P99_MS = 5_000;
+  /**
+   * A rolling restart moves every socket three times in quick succession, and the issue asks of
+   * it only that nothing is lost or duplicated; reconnects must still settle, within this.
+   */
+  static final long MAX_ROLLING_RECONNECT_P99_MS = 15_000;
   static final long MAX_PAGE_LATENESS_MS = 10_000;
 
   static FaultCluster cluster;
@@ -216,7 +222,7 @@ class ClusterFaultTest {
       }
       Thread.sleep(3_000);
       History.Verdict v = finish(load, db, "rolling restart");
-      checkChat("rolling restart", v, true, true);
+      checkChat("rolling restart", v, true, true, MAX_ROLLING_RECONNECT_P99_MS);
       log("rolling restart scenario: " + secondsSince(t0) + " s");
     }
   }
@@ -403,6 +409,11 @@ class ClusterFaultTest {
    *     and a client fetches them at its next sync (the count is reported either way)
    */
   static void checkChat(String scenario, History.Verdict v, boolean socketsMoved, boolean everyMessageLive) {
+    checkChat(scenario, v, socketsMoved, everyMessageLive, MAX_RECONNECT_P99_MS);
+  }
+
+  static void checkChat(String scenario, History.Verdict v, boolean socketsMoved, boolean everyMessageLive,
+      long maxReconnectP99Ms) {
     String detail = scenario + ": " + v.summary() + " (load average " + loadAverage() + ")";
     assertTrue(v.sent() > RATE * 10, "load ran: " + detail);
     assertEquals(0, v.unacked(), "every message acknowledged: " + detail);
@@ -418,8 +429,9 @@ class ClusterFaultTest {
     if (socketsMoved) {
       assertTrue(v.phase("fault")[0] > 0, "the fault moved some sockets: " + detail);
     }
-    assertTrue(v.phase("fault")[2] <= MAX_RECONNECT_P99_MS, "reconnect p99 after the fault within 5 s: " + detail);
-    assertTrue(v.reconnectP99() <= MAX_RECONNECT_P99_MS, "reconnect p99 within 5 s: " + detail);
+    assertTrue(v.phase("fault")[2] <= maxReconnectP99Ms,
+        "reconnect p99 after the fault within " + maxReconnectP99Ms + " ms: " + detail);
+    assertTrue(v.reconnectP99() <= maxReconnectP99Ms, "reconnect p99 within " + maxReconnectP99Ms + " ms: " + detail);
   }
 
   static void checkEscalation(String scenario, Connection db, UUID incident, Instant due, int victim,
