@@ -1,7 +1,11 @@
 package org.interlude.web;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.interlude.identity.Actor;
 import org.interlude.identity.Sessions;
@@ -10,6 +14,12 @@ import org.interlude.identity.Sessions;
  * One open WebSocket of an authenticated user on this node. {@link #send} never blocks and never
  * lets one slow reader hold memory for everyone: when the socket's write queue is full the
  * reader is disconnected (1013) and resynchronises on reconnect from the database.
+ *
+ * <p>Frames may be sent from any thread (a batch commits on whichever event loop its database
+ * connection uses), but they are written, and the write queue checked, on the socket's own event
+ * loop: from another thread the queue also counts frames still waiting to cross threads, so a
+ * reader that keeps up would be cut off whenever its loop was briefly busy. Frames are encoded on
+ * the sender's thread and keep the order in which they were sent.
  */
 public final class Socket {
   private static final AtomicLong IDS = new AtomicLong();
@@ -17,14 +27,24 @@ public final class Socket {
   private final long id = IDS.incrementAndGet();
   private final ServerWebSocket ws;
   private final Sessions.Authenticated auth;
+  private final Context context;
+  private final Thread loop;
+  /** Frames handed to the socket's loop and not yet written: later frames queue behind them. */
+  private final AtomicInteger crossing = new AtomicInteger();
   private volatile long lastReceivedNanos = System.nanoTime();
   private volatile long lastTouchNanos = System.nanoTime();
+  /** No more frames accepted (close() was called or the connection ended). */
   private volatile boolean closed;
-  private final io.vertx.core.Promise<Void> gone = io.vertx.core.Promise.promise();
+  /** The close went out on the socket's loop: nothing is written after it. */
+  private volatile boolean shut;
+  private final Promise<Void> gone = Promise.promise();
 
-  Socket(ServerWebSocket ws, Sessions.Authenticated auth) {
+  /** Must be called on the socket's event loop (its handlers' context). */
+  Socket(ServerWebSocket ws, Sessions.Authenticated auth, Context context) {
     this.ws = ws;
     this.auth = auth;
+    this.context = context;
+    this.loop = Thread.currentThread();
   }
 
   public long id() {
@@ -43,42 +63,91 @@ public final class Socket {
     return !closed && !ws.isClosed();
   }
 
-  /** Sends one frame; false (and the socket closes) when the reader cannot keep up. */
+  /** Sends one frame; false when the socket is closed (it closes when the reader cannot keep up). */
   public boolean send(JsonObject frame) {
     if (!isOpen()) {
       return false;
     }
-    if (ws.writeQueueFull()) {
-      close((short) 1013, "too slow: reconnect and sync");
-      return false;
+    String text = frame.encode();
+    if (Thread.currentThread() == loop && crossing.get() == 0) {
+      write(text);
+    } else {
+      crossing.incrementAndGet();
+      context.runOnContext(v -> {
+        crossing.decrementAndGet();
+        write(text);
+      });
     }
-    ws.writeTextMessage(frame.encode());
     return true;
+  }
+
+  private void write(String text) {
+    // Not isOpen(): a frame sent before close() (say, session.ended) still goes out before it.
+    if (shut || ws.isClosed()) {
+      return;
+    }
+    if (ws.writeQueueFull()) {
+      closed = true;
+      closeHere((short) 1013, "too slow: reconnect and sync");
+      return;
+    }
+    ws.writeTextMessage(text);
   }
 
   /**
    * Sends one frame of a long answer (sync, history), waiting while the socket's write queue is
    * full instead of disconnecting: the reader asked for this data and gets it at its own pace.
    */
-  public io.vertx.core.Future<Void> sendPaced(JsonObject frame) {
+  public Future<Void> sendPaced(JsonObject frame) {
     if (!isOpen()) {
-      return io.vertx.core.Future.failedFuture(new IllegalStateException("socket closed"));
+      return Future.failedFuture(new IllegalStateException("socket closed"));
     }
-    ws.writeTextMessage(frame.encode());
+    String text = frame.encode();
+    if (Thread.currentThread() == loop && crossing.get() == 0) {
+      return writePaced(text);
+    }
+    Promise<Void> done = Promise.promise();
+    crossing.incrementAndGet();
+    context.runOnContext(v -> {
+      crossing.decrementAndGet();
+      writePaced(text).onComplete(done);
+    });
+    return done.future();
+  }
+
+  private Future<Void> writePaced(String text) {
+    if (shut || ws.isClosed()) {
+      return Future.failedFuture(new IllegalStateException("socket closed"));
+    }
+    ws.writeTextMessage(text);
     if (!ws.writeQueueFull()) {
-      return io.vertx.core.Future.succeededFuture();
+      return Future.succeededFuture();
     }
-    io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
+    Promise<Void> drained = Promise.promise();
     ws.drainHandler(v -> drained.tryComplete());
     gone.future().onComplete(v -> drained.tryFail("socket closed"));
     return drained.future();
   }
 
+  /** Closes after the frames already sent; frames sent after this call are dropped. */
   public void close(short code, String reason) {
     if (closed) {
       return;
     }
     closed = true;
+    if (Thread.currentThread() == loop && crossing.get() == 0) {
+      closeHere(code, reason);
+    } else {
+      crossing.incrementAndGet();
+      context.runOnContext(v -> {
+        crossing.decrementAndGet();
+        closeHere(code, reason);
+      });
+    }
+  }
+
+  private void closeHere(short code, String reason) {
+    shut = true;
     if (!ws.isClosed()) {
       ws.close(code, reason);
     }

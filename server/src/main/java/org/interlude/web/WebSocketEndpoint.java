@@ -118,7 +118,8 @@ public final class WebSocketEndpoint {
   }
 
   private void open(ServerWebSocket ws, Sessions.Authenticated auth) {
-    Socket s = new Socket(ws, auth);
+    // open() runs on the connection's event loop: the socket writes there.
+    Socket s = new Socket(ws, auth, vertx.getOrCreateContext());
     ws.setWriteQueueMaxSize(limits.maxWriteQueueBytes());
     if (hub.count(auth.actor().userId()) >= limits.maxConnectionsPerUser()) {
       s.send(Frames.error("too_many_connections", "you have too many open tabs or devices; close one and retry",
