@@ -128,6 +128,7 @@ public final class Bench {
         --server-java-opts S    JVM options of the Interlude node and the Vert.x relay (default -Xmx2g -XX:-DontCompileHugeMethods)
       Environment: BENCH_INTERLUDE_X=v is passed to the Interlude node as INTERLUDE_X=v (e.g. an
       external PostgreSQL: BENCH_INTERLUDE_DATABASE_URL=postgresql://127.0.0.1:5432/interlude).
+      BENCH_TARGET_LOG=/tmp/run- keeps each target's output in /tmp/run-<target>.log.
       """;
 
   static JsonObject run(Options o, Progress progress) throws Exception {

@@ -72,10 +72,17 @@ abstract class Target implements AutoCloseable {
     pb.environment().putAll(env);
     process = pb.start();
     CountDownLatch ready = new CountDownLatch(1);
+    // BENCH_TARGET_LOG=<prefix> keeps each target's whole output in <prefix><name>.log, for
+    // reading its warnings (blocked threads, slow queries) after a run.
+    String logPrefix = System.getenv("BENCH_TARGET_LOG");
     Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+          java.io.Writer log = logPrefix == null ? java.io.Writer.nullWriter()
+              : java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(logPrefix + name + ".log"))) {
         String line;
         while ((line = r.readLine()) != null) {
+          log.write(line);
+          log.write('\n');
           if (output.length() < 200_000) {
             output.append(line).append('\n');
           }
