@@ -22,7 +22,6 @@ import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.TlsCertificates;
 import org.interlude.storage.Storage;
 import org.interlude.web.HealthRoutes;
-import org.interlude.web.HttpFront;
 import org.interlude.web.RequestLog;
 import org.interlude.web.SecurityHeaders;
 import org.interlude.web.TlsSettings;
@@ -45,9 +44,7 @@ public final class Server {
   private final PrometheusMeterRegistry registry;
   private final Router router;
   private final ClusterNode cluster;
-  /** The public listener's instances (one per event loop used); empty when not listening. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<HttpServer> http =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private HttpServer http;
   private HttpServer management;
   private volatile Storage storage;
   private volatile Features features;
@@ -209,19 +206,9 @@ public final class Server {
         .setCachingEnabled(true)
         .setMaxAgeSeconds(3600)
         .setIndexPage("index.html"));
-    // The first instance binds the port; the others join it on the port actually bound, so
-    // every instance shares one listening socket.
-    int instances = cfg.http().instances();
-    return vertx.deployVerticle(new HttpFront(o, router, http)).compose(id -> {
-      int port = http.peek().actualPort();
-      if (instances == 1) {
-        return Future.succeededFuture(port);
-      }
-      HttpServerOptions rest = new HttpServerOptions(o).setPort(port);
-      return vertx.deployVerticle(() -> new HttpFront(rest, router, http),
-          new io.vertx.core.DeploymentOptions().setInstances(instances - 1)).map(port);
-    }).map(port -> {
-      log.info("HTTPS listening port={} engine={} instances={}", port, openSsl ? "openssl" : "jdk", http.size());
+    http = vertx.createHttpServer(o).requestHandler(router);
+    return http.listen().map(srv -> {
+      log.info("HTTPS listening port={} engine={}", srv.actualPort(), openSsl ? "openssl" : "jdk");
       return null;
     });
   }
@@ -268,7 +255,7 @@ public final class Server {
    * Drains and stops. Safe to call more than once and on a partly started node.
    */
   public Future<Void> stop() {
-    if (draining && http.isEmpty()) {
+    if (draining && http == null) {
       return Future.succeededFuture();
     }
     draining = true;
@@ -286,11 +273,10 @@ public final class Server {
       // Close WebSockets with 1001 and let in-flight writes commit before the listener goes.
       f = f.compose(v -> feat.stop(graceMs).otherwiseEmpty());
     }
-    if (!http.isEmpty()) {
-      List<HttpServer> listeners = new java.util.ArrayList<>(http);
-      http.clear();
-      f = f.compose(v -> Future.join(listeners.stream()
-          .map(h -> h.shutdown(graceMs, TimeUnit.MILLISECONDS)).toList()).otherwiseEmpty().mapEmpty());
+    if (http != null) {
+      HttpServer h = http;
+      http = null;
+      f = f.compose(v -> h.shutdown(graceMs, TimeUnit.MILLISECONDS).otherwiseEmpty());
     }
     if (management != null) {
       HttpServer m = management;
@@ -317,8 +303,7 @@ public final class Server {
   }
 
   public int httpPort() {
-    HttpServer h = http.peek();
-    return h == null ? -1 : h.actualPort();
+    return http == null ? -1 : http.actualPort();
   }
 
   public Vertx vertx() {

@@ -73,18 +73,11 @@ public record InterludeConfig(
     }
   }
 
-  /**
-   * The public HTTPS listener (REST, WebSocket, static client). {@code instances} servers share
-   * the port, each on its own event loop, so TLS, frames and JSON use every core.
-   */
-  public record Http(String host, int port, URI publicUrl, List<String> allowedOrigins, int instances) {
+  /** The public HTTPS listener (REST, WebSocket, static client). */
+  public record Http(String host, int port, URI publicUrl, List<String> allowedOrigins) {
     static Http read(ConfigTree t) {
       String host = t.string("http.host", "0.0.0.0");
       int port = t.integer("http.port", 8443, 1, 65535);
-      int instances = t.integer("http.instances", 0, 0, 256);
-      if (instances == 0) {
-        instances = Runtime.getRuntime().availableProcessors();
-      }
       String url = t.string("http.public_url", "");
       URI publicUrl;
       if (url.isEmpty()) {
@@ -100,7 +93,7 @@ public record InterludeConfig(
       if (origins.isEmpty()) {
         origins.add(origin(publicUrl));
       }
-      return new Http(host, port, publicUrl, List.copyOf(origins), instances);
+      return new Http(host, port, publicUrl, List.copyOf(origins));
     }
 
     private static URI parseOrigin(ConfigTree t, String key, String value) {

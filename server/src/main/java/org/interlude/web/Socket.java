@@ -39,12 +39,12 @@ public final class Socket {
   private volatile boolean shut;
   private final Promise<Void> gone = Promise.promise();
 
-  /** Must be called on the socket's event loop (its handlers' context). */
-  Socket(ServerWebSocket ws, Sessions.Authenticated auth, Context context) {
+  /** {@code context} runs on {@code loop}, the event loop of the socket's connection. */
+  Socket(ServerWebSocket ws, Sessions.Authenticated auth, Context context, Thread loop) {
     this.ws = ws;
     this.auth = auth;
     this.context = context;
-    this.loop = Thread.currentThread();
+    this.loop = loop;
   }
 
   public long id() {

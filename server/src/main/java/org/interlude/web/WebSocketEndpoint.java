@@ -69,6 +69,10 @@ public final class WebSocketEndpoint {
 
   private void handshake(RoutingContext ctx) {
     var req = ctx.request();
+    // The router runs on the connection's event loop; the callbacks below may not (the session
+    // lookup completes wherever its database connection lives), so the socket's loop is taken here.
+    io.vertx.core.Context loopContext = vertx.getOrCreateContext();
+    Thread loopThread = Thread.currentThread();
     if (!accepting.getAsBoolean()) {
       refuse(ctx, 503, "unavailable", "the server is not accepting connections right now");
       return;
@@ -108,7 +112,17 @@ public final class WebSocketEndpoint {
         refuse(ctx, 403, "second_factor_enrollment_required", "enrol a second factor first");
         return;
       }
-      req.toWebSocket().onSuccess(ws -> open(ws, auth)).onFailure(err ->
+      req.toWebSocket().onSuccess(ws -> {
+        if (Thread.currentThread() == loopThread) {
+          open(ws, auth, loopContext, loopThread);
+        } else {
+          ws.pause();
+          loopContext.runOnContext(v -> {
+            open(ws, auth, loopContext, loopThread);
+            ws.resume();
+          });
+        }
+      }).onFailure(err ->
           log.info("websocket upgrade failed: {}", err.getClass().getSimpleName()));
     });
   }
@@ -117,9 +131,9 @@ public final class WebSocketEndpoint {
     Api.reply(ctx, new Errors.Mapped(status, Errors.body(code, message, null)));
   }
 
-  private void open(ServerWebSocket ws, Sessions.Authenticated auth) {
-    // open() runs on the connection's event loop: the socket writes there.
-    Socket s = new Socket(ws, auth, vertx.getOrCreateContext());
+  private void open(ServerWebSocket ws, Sessions.Authenticated auth, io.vertx.core.Context loopContext,
+      Thread loopThread) {
+    Socket s = new Socket(ws, auth, loopContext, loopThread);
     ws.setWriteQueueMaxSize(limits.maxWriteQueueBytes());
     if (hub.count(auth.actor().userId()) >= limits.maxConnectionsPerUser()) {
       s.send(Frames.error("too_many_connections", "you have too many open tabs or devices; close one and retry",
