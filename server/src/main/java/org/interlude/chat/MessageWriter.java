@@ -42,9 +42,10 @@ import org.interlude.storage.PgErrors;
  * insert all rows, advance the conversations' counters. A promise completes only after the
  * commit; on failure every send of the batch fails and nothing was acknowledged.
  *
- * <p>Usually that transaction is one round trip: the lane remembers each conversation's last seq
- * from its previous commit and sends BEGIN, the guarded counter update, the inserts and COMMIT
- * together. The database refuses it when the guess was stale (another node wrote) or a client
+ * <p>Usually that transaction is one statement in one round trip: the lane remembers each
+ * conversation's last seq from its previous commit and sends the guarded counter update and the
+ * inserts as a single statement (between BEGIN and COMMIT, in the same flight, when screening
+ * found something to record with them). The database refuses it when the guess was stale (another node wrote) or a client
  * message id is already stored (a retry), and the batch is then written the careful way, in two
  * round trips: lock the conversations in id order (so concurrent batches on other nodes cannot
  * deadlock) and look up stored client message ids, then write. Either way the database, not the

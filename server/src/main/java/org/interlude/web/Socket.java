@@ -17,9 +17,9 @@ import org.interlude.identity.Sessions;
  *
  * <p>Frames may be sent from any thread (a batch commits on whichever event loop its database
  * connection uses), but they are written, and the write queue checked, on the socket's own event
- * loop: from another thread the queue also counts frames still waiting to cross threads, so a
- * reader that keeps up would be cut off whenever its loop was briefly busy. Frames are encoded on
- * the sender's thread and keep the order in which they were sent.
+ * loop, the one thread that owns that queue, so the check and the write cannot interleave with
+ * another sender's. Frames are encoded on the sender's thread and keep the order in which they
+ * were sent; a close goes out after the frames sent before it.
  */
 public final class Socket {
   private static final AtomicLong IDS = new AtomicLong();
