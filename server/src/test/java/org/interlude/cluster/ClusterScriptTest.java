@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.interlude.testing.Https;
+import org.interlude.testing.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,7 +77,7 @@ class ClusterScriptTest {
       assertTrue(exited, "the script stopped on SIGTERM:\n" + String.join("\n", lines));
     }
     for (int port : new int[] {base, base + 1, base + 2, base + 41, base + 42, base + 80}) {
-      assertTrue(!listening(port), "port " + port + " still open after the script stopped");
+      assertTrue(!TestServers.listening(port), "port " + port + " still open after the script stopped");
     }
     assertTrue(Files.exists(tmp.resolve("ca").resolve("ca.pem")));
   }
@@ -88,27 +88,7 @@ class ClusterScriptTest {
    * cluster starts.
    */
   static int freeRange() {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base = 20000 + (int) (Math.random() * 12000);
-      boolean free = true;
-      for (int off : new int[] {0, 1, 2, 21, 22, 41, 42, 61, 62, 80}) {
-        if (listening(base + off)) {
-          free = false;
-          break;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free port range");
+    return TestServers.freeBase(20000, 32000, 1, 0, 1, 2, 21, 22, 41, 42, 61, 62, 80);
   }
 
-  static boolean listening(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (Exception e) {
-      return false;
-    }
-  }
 }

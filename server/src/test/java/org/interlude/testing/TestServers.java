@@ -26,6 +26,39 @@ public final class TestServers {
     }
   }
 
+  /** Whether something accepts connections on {@code port} of 127.0.0.1 right now. */
+  public static boolean listening(int port) {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * A base port, chosen at random among {@code first}, {@code first + step}, ... below
+   * {@code limit}, such that {@code base + offset} is free for every offset. Tests that start
+   * processes on fixed derived ports pick their ranges below Linux's ephemeral range (32768+), so
+   * that no outgoing connection can take one of those ports while the processes (re)start.
+   */
+  public static int freeBase(int first, int limit, int step, int... offsets) {
+    int choices = (limit - first) / step;
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int base = first + step * (int) (Math.random() * choices);
+      boolean free = true;
+      for (int off : offsets) {
+        if (listening(base + off)) {
+          free = false;
+          break;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no free port range from " + first + " to " + limit);
+  }
+
   /** Environment-style overrides (INTERLUDE_*) for a node using {@code db} and a temp data dir. */
   public static Map<String, String> env(DatabaseTarget db) {
     try {

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ import org.interlude.storage.DatabaseTarget;
 import org.interlude.testing.Https;
 import org.interlude.testing.ServerProcess;
 import org.interlude.testing.TestPostgres;
+import org.interlude.testing.TestServers;
 
 /**
  * A real three-node cluster for fault tests, laid out like {@code scripts/cluster}: every node is
@@ -291,27 +291,11 @@ public final class FaultCluster implements AutoCloseable {
     return (Files.exists(p) ? p : Path.of(relative)).toAbsolutePath().normalize();
   }
 
+  /** Ports base .. base+39, see the class comment. */
   static int freeBase() {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int b = 12000 + 40 * (int) (Math.random() * 199);
-      boolean free = true;
-      for (int off = 0; off < 40 && free; off++) {
-        free = !listening(b + off);
-      }
-      if (free) {
-        return b;
-      }
-    }
-    throw new IllegalStateException("no free port range for the fault cluster");
+    return TestServers.freeBase(12000, 19960, 40, java.util.stream.IntStream.range(0, 40).toArray());
   }
 
-  static boolean listening(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
 
   public int balancerPort() {
     return base;
