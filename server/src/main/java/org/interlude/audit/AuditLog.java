@@ -21,7 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.HexFormat;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.interlude.storage.PgErrors;
 
 /**
@@ -30,7 +33,9 @@ import org.interlude.storage.PgErrors;
  * row's canonical content, so editing, removing or reordering any row breaks the chain at that
  * row, which {@link #verify} names. Appends to one chain are serialised by a row lock on the
  * chain's head, inside the caller's transaction when one is given, so an audited change and its
- * audit row commit together; standalone appends from one node are grouped per chain.
+ * audit row commit together (written just before the commit when the transaction runs through
+ * {@link #transaction}, so the head is held briefly); standalone appends from one node are
+ * grouped per chain.
  */
 public final class AuditLog {
   public static final UUID NO_CLINIC = new UUID(0, 0);
@@ -112,34 +117,68 @@ public final class AuditLog {
   }
 
   private Future<Void> appendAll(SqlConnection tx, UUID chain, List<Pending> batch) {
+    List<Deferred> rows = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      rows.add(new Deferred(chain, p.at(), p.event()));
+    }
+    return appendNow(tx, rows);
+  }
+
+  /** An event recorded in a transaction run by {@link #transaction}, appended just before its commit. */
+  private record Deferred(UUID chain, Instant at, AuditEvent event) {}
+
+  /** Audit rows of the transactions running through {@link #transaction}, by their connection. */
+  private final Map<SqlConnection, List<Deferred>> deferred = new ConcurrentHashMap<>();
+
+  /**
+   * Appends {@code events} to their chains in {@code tx}: per chain (in a fixed order, so two
+   * transactions touching two chains cannot deadlock) one round trip that creates and locks the
+   * head, and one that inserts the rows and advances the head.
+   */
+  private Future<Void> appendNow(SqlConnection tx, List<Deferred> events) {
+    Map<UUID, List<Deferred>> byChain = new TreeMap<>();
+    for (Deferred d : events) {
+      byChain.computeIfAbsent(d.chain(), k -> new ArrayList<>()).add(d);
+    }
+    Future<Void> f = Future.succeededFuture();
+    for (Map.Entry<UUID, List<Deferred>> e : byChain.entrySet()) {
+      f = f.compose(v -> appendChain(tx, e.getKey(), e.getValue()));
+    }
+    return f;
+  }
+
+  private Future<Void> appendChain(SqlConnection tx, UUID chain, List<Deferred> events) {
     return lockHead(tx, chain).compose(head -> {
       long seq = head.seq();
       String prev = head.hash();
-      List<Tuple> rows = new ArrayList<>(batch.size());
-      for (Pending p : batch) {
+      List<Tuple> rows = new ArrayList<>(events.size());
+      for (Deferred d : events) {
         seq++;
-        String hash = hash(prev, canonical(chain, seq, p.at(), p.event(), nodeId));
-        rows.add(row(chain, seq, p.at(), p.event(), prev, hash));
+        String hash = hash(prev, canonical(chain, seq, d.at(), d.event(), nodeId));
+        rows.add(row(chain, seq, d.at(), d.event(), prev, hash));
         prev = hash;
       }
-      return insertRows(tx, rows).compose(v -> tx.preparedQuery(
-          "UPDATE audit_head SET last_seq = $2, last_hash = $3 WHERE chain = $1").execute(Tuple.of(chain,
-              rows.get(rows.size() - 1).getLong(1), rows.get(rows.size() - 1).getString(15))));
-    }).mapEmpty();
+      // Sent together: the connection runs them in order, and the head is ours until commit.
+      Future<Void> inserted = insertRows(tx, rows);
+      Future<?> advanced = tx.preparedQuery("UPDATE audit_head SET last_seq = $2, last_hash = $3 WHERE chain = $1")
+          .execute(Tuple.of(chain, seq, prev));
+      return Future.all(inserted, advanced).mapEmpty();
+    });
   }
 
   private record Head(long seq, String hash) {}
 
   /** Creates the chain's head when missing, then locks it: appends to one chain are serialised. */
   private static Future<Head> lockHead(SqlConnection tx, UUID chain) {
-    return tx.preparedQuery("INSERT INTO audit_head (chain, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
-        .execute(Tuple.of(chain, GENESIS))
-        .compose(v -> tx.preparedQuery("SELECT last_seq, last_hash FROM audit_head WHERE chain = $1 FOR UPDATE")
-            .execute(Tuple.of(chain)))
-        .map(rows -> {
-          Row head = rows.iterator().next();
-          return new Head(head.getLong("last_seq"), head.getString("last_hash"));
-        });
+    // Both in one flight: the connection runs them in order.
+    Future<?> created = tx.preparedQuery("INSERT INTO audit_head (chain, last_seq, last_hash) VALUES ($1, 0, $2)"
+        + " ON CONFLICT (chain) DO NOTHING").execute(Tuple.of(chain, GENESIS));
+    Future<io.vertx.sqlclient.RowSet<Row>> locked = tx.preparedQuery(
+        "SELECT last_seq, last_hash FROM audit_head WHERE chain = $1 FOR UPDATE").execute(Tuple.of(chain));
+    return Future.all(created, locked).map(v -> {
+      Row head = locked.result().iterator().next();
+      return new Head(head.getLong("last_seq"), head.getString("last_hash"));
+    });
   }
 
   private Tuple row(UUID chain, long seq, Instant at, AuditEvent e, String prev, String hash) {
@@ -155,17 +194,52 @@ public final class AuditLog {
         .executeBatch(rows).mapEmpty();
   }
 
-  /** Appends inside the caller's transaction (the audited change and its row commit together). */
+  /**
+   * Appends inside the caller's transaction (the audited change and its row commit together).
+   * Inside {@link #transaction} the row is written just before the commit; otherwise at once,
+   * and the chain's head then stays locked for the rest of the caller's transaction.
+   */
   public Future<Void> record(SqlConnection tx, AuditEvent e) {
     UUID chain = e.clinicId() == null ? NO_CLINIC : e.clinicId();
-    Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    return lockHead(tx, chain).compose(head -> {
-      long seq = head.seq() + 1;
-      String hash = hash(head.hash(), canonical(chain, seq, at, e, nodeId));
-      return insertRows(tx, List.of(row(chain, seq, at, e, head.hash(), hash)))
-          .compose(r -> tx.preparedQuery("UPDATE audit_head SET last_seq = $2, last_hash = $3 WHERE chain = $1")
-              .execute(Tuple.of(chain, seq, hash)));
-    }).mapEmpty();
+    Deferred d = new Deferred(chain, clock.instant().truncatedTo(ChronoUnit.MICROS), e);
+    List<Deferred> later = deferred.get(tx);
+    if (later != null) {
+      later.add(d);
+      return Future.succeededFuture();
+    }
+    return appendNow(tx, List.of(d));
+  }
+
+  /**
+   * Runs {@code body} in a transaction whose audit rows ({@link #record(SqlConnection, AuditEvent)})
+   * are appended after the body succeeded and just before the commit, all in two round trips per
+   * chain. The chain's head (one lock per clinic) is then held for those round trips and the
+   * commit only, not for the whole transaction: a transaction that records early and goes on
+   * paging, saving and looking up recipients no longer makes every other audited change of the
+   * clinic (a crisis report, an acknowledgement) wait for it. A body that fails rolls back with
+   * its audit rows unwritten, as before.
+   */
+  public <T> Future<T> transaction(Pool pool, Function<SqlConnection, Future<T>> body) {
+    return pool.withTransaction(tx -> {
+      deferred.put(tx, java.util.Collections.synchronizedList(new ArrayList<>()));
+      Future<T> f;
+      try {
+        f = body.apply(tx);
+      } catch (RuntimeException err) {
+        f = Future.failedFuture(err);
+      }
+      return f.transform(ar -> {
+        List<Deferred> rows = deferred.remove(tx);
+        if (ar.failed()) {
+          return Future.failedFuture(ar.cause());
+        }
+        List<Deferred> copy;
+        synchronized (rows) {
+          copy = List.copyOf(rows);
+        }
+        return copy.isEmpty() ? Future.succeededFuture(ar.result()) : appendNow(tx, copy).map(ar.result());
+      });
+    });
   }
 
   /**

@@ -150,7 +150,7 @@ public final class Checkins {
   private Future<Submitted> commit(Actor actor, Prompt p, ScoringOutcome outcome, List<RiskSignal> signals, Instant now) {
     UUID resultId = UUID.randomUUID();
     ScoredResult s = outcome.result();
-    return d.pool().withTransaction(tx -> tx.preparedQuery(
+    return d.audit().transaction(d.pool(), tx -> tx.preparedQuery(
                 "SELECT state, result_id, expires_at FROM checkin_prompt WHERE id = $1 FOR UPDATE")
             .execute(Tuple.of(p.id()))
             .compose(rows -> {

@@ -63,7 +63,7 @@ public final class DosingSessions {
           checkStart(startsAt, now);
           checkRoute(route);
           UUID id = UUID.randomUUID();
-          return d.pool().withTransaction(tx -> Materializer.lockClient(tx, clientId, now)
+          return d.audit().transaction(d.pool(), tx -> Materializer.lockClient(tx, clientId, now)
               .compose(locked -> tx.preparedQuery("INSERT INTO dosing_session (id, clinic_id, client_id, starts_at, route,"
                       + " status, created_by, created_at, updated_by, updated_at)"
                       + " VALUES ($1,$2,$3,$4,$5,'scheduled',$6,$7,$6,$7) RETURNING id, starts_at, route, status")
@@ -98,7 +98,7 @@ public final class DosingSessions {
             throw new InvalidInput("invalid_status", "status", "status must be scheduled, completed or cancelled");
           }
           String action = "cancelled".equals(status) ? "dosing_session.cancel" : "dosing_session.update";
-          return d.pool().withTransaction(tx -> Materializer.lockClient(tx, clientId, now)
+          return d.audit().transaction(d.pool(), tx -> Materializer.lockClient(tx, clientId, now)
               .compose(locked -> tx.preparedQuery("UPDATE dosing_session SET starts_at = COALESCE($2, starts_at),"
                       + " route = COALESCE($3, route), status = COALESCE($4, status), updated_by = $5, updated_at = $6"
                       + " WHERE id = $1 RETURNING id, starts_at, route, status")

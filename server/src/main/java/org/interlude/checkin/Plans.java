@@ -75,7 +75,7 @@ public final class Plans {
         .compose(v -> d.access().client(actor, clientId))
         .compose(u -> {
           Instant now = d.clock().instant();
-          return d.pool().withTransaction(tx -> Materializer.lockClient(tx, clientId, now).compose(locked -> {
+          return d.audit().transaction(d.pool(), tx -> Materializer.lockClient(tx, clientId, now).compose(locked -> {
             ClientPlan plan = next.apply(locked.plan(), now);
             Materializer.Locked updated = new Materializer.Locked(locked.clientId(), locked.clinicId(), plan,
                 locked.zone());

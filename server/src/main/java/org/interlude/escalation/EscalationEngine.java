@@ -58,15 +58,18 @@ public final class EscalationEngine {
   private final Chain chain;
   private final Notifier notifier;
   private final EscalationMetrics metrics;
+  /** Runs each step's transaction, so the step's audit rows lock the clinic's chain only at its end. */
+  private final org.interlude.audit.AuditLog audit;
   private final Duration claimTimeout;
   private final Duration watchdogAfter;
   private final String nodeId;
   private final AtomicBoolean ticking = new AtomicBoolean();
   private volatile Function<UUID, Future<Void>> beforeCommit = id -> Future.succeededFuture();
 
-  EscalationEngine(Pool pool, Clock clock, Chain chain, Notifier notifier, EscalationMetrics metrics, Duration claimTimeout,
-      Duration watchdogAfter, String nodeId) {
+  EscalationEngine(Pool pool, org.interlude.audit.AuditLog audit, Clock clock, Chain chain, Notifier notifier, EscalationMetrics metrics,
+      Duration claimTimeout, Duration watchdogAfter, String nodeId) {
     this.pool = pool;
+    this.audit = audit;
     this.clock = clock;
     this.chain = chain;
     this.notifier = notifier;
@@ -126,7 +129,7 @@ public final class EscalationEngine {
   public Future<StepResult> step(UUID incidentId, long expectedToken) {
     Instant now = Times.micros(clock.instant());
     Effects[] out = new Effects[1];
-    return pool.withTransaction(tx -> tx.query("SET LOCAL idle_in_transaction_session_timeout = "
+    return audit.transaction(pool, tx -> tx.query("SET LOCAL idle_in_transaction_session_timeout = "
                 + Math.max(1, claimTimeout.toMillis())).execute()
             .compose(v -> tx.preparedQuery("SELECT " + IncidentRow.COLUMNS + " FROM incident WHERE id = $1"
                 + " FOR NO KEY UPDATE SKIP LOCKED").execute(Tuple.of(incidentId)))
@@ -199,7 +202,7 @@ public final class EscalationEngine {
 
   private Future<Boolean> alarm(UUID incidentId, long token, Instant due, Instant now) {
     long overdueSeconds = Duration.between(due, now).toSeconds();
-    return pool.withTransaction(tx -> tx.query("SET LOCAL lock_timeout = 2000").execute()
+    return audit.transaction(pool, tx -> tx.query("SET LOCAL lock_timeout = 2000").execute()
             .compose(v -> tx.preparedQuery("INSERT INTO watchdog_alarm (incident_id, step_token, due_at, raised_at, node_id)"
                     + " VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING RETURNING incident_id")
                 .execute(Tuple.of(incidentId, token, Times.odt(due), Times.odt(now), nodeId)))

@@ -60,7 +60,7 @@ public final class EscalationModule {
     Notifier notifier = new Notifier(d.hub(), dispatcher, metrics);
     IncidentViews views = new IncidentViews(d.pool(), d.dataKeys(), d.clock());
     this.service = new EscalationService(d.pool(), d.clock(), d.dataKeys(), d.audit(), chain, webhooks, notifier, views);
-    this.engine = new EscalationEngine(d.pool(), d.clock(), chain, notifier, metrics, d.config().claimTimeout(),
+    this.engine = new EscalationEngine(d.pool(), d.audit(), d.clock(), chain, notifier, metrics, d.config().claimTimeout(),
         d.config().watchdogAfter(), d.nodeId());
   }
 

@@ -117,7 +117,7 @@ public final class EscalationService {
   private Future<Result> triggerOnce(List<Trigger> triggers, boolean tellClient) {
     Trigger first = triggers.get(0);
     Instant now = Times.micros(clock.instant());
-    return pool.withTransaction(tx -> tx.preparedQuery("SELECT 1 FROM app_user WHERE id = $1 AND clinic_id = $2"
+    return audit.transaction(pool, tx -> tx.preparedQuery("SELECT 1 FROM app_user WHERE id = $1 AND clinic_id = $2"
             + " AND 'client' = ANY(roles)").execute(Tuple.of(first.clientId(), first.clinicId()))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(Denied.notFound("client"))
             : tx.preparedQuery("SELECT dedup_key, incident_id FROM incident_trigger WHERE client_id = $1 AND dedup_key = ANY($2)")
@@ -349,7 +349,7 @@ public final class EscalationService {
    */
   public Future<JsonObject> acknowledge(Actor a, UUID incidentId) {
     Instant now = Times.micros(clock.instant());
-    return pool.withTransaction(tx -> lockVisible(tx, a, incidentId, now).compose(inc -> {
+    return audit.transaction(pool, tx -> lockVisible(tx, a, incidentId, now).compose(inc -> {
           if (inc.state == IncidentState.RESOLVED) {
             return Future.failedFuture(new StorageException.Conflict("the incident is resolved", null));
           }
@@ -405,7 +405,7 @@ public final class EscalationService {
       return Future.failedFuture(e);
     }
     Instant now = Times.micros(clock.instant());
-    return pool.withTransaction(tx -> lockVisible(tx, a, incidentId, now).compose(inc -> {
+    return audit.transaction(pool, tx -> lockVisible(tx, a, incidentId, now).compose(inc -> {
           if (inc.state == IncidentState.RESOLVED) {
             return Future.failedFuture(new StorageException.Conflict("the incident is already resolved", null));
           }
@@ -458,7 +458,7 @@ public final class EscalationService {
       return Future.failedFuture(e);
     }
     Instant now = Times.micros(clock.instant());
-    return pool.withTransaction(tx -> lockVisible(tx, a, incidentId, now).compose(inc -> {
+    return audit.transaction(pool, tx -> lockVisible(tx, a, incidentId, now).compose(inc -> {
           UUID noteId = UUID.randomUUID();
           byte[] sealed = Notes.seal(dataKeys, inc.dataKey, inc.id, noteId, text);
           return Timeline.event(inc.id, now, "note").actor(a.userId()).note(noteId, sealed).write(tx)
@@ -476,7 +476,7 @@ public final class EscalationService {
    */
   public Future<JsonObject> reopen(Actor a, UUID incidentId) {
     Instant now = Times.micros(clock.instant());
-    return pool.withTransaction(tx -> lockVisible(tx, a, incidentId, now).compose(inc -> {
+    return audit.transaction(pool, tx -> lockVisible(tx, a, incidentId, now).compose(inc -> {
           if (inc.state != IncidentState.RESOLVED) {
             return Future.failedFuture(new StorageException.Conflict("only a resolved incident can be reopened", null));
           }

@@ -210,7 +210,7 @@ public final class OnCallSchedules {
   public Future<UUID> createRotation(Actor admin, RotationSpec spec) {
     UUID id = UUID.randomUUID();
     Instant now = clock.instant();
-    return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx ->
+    return Access.requireRole(admin, Role.ADMIN).compose(v -> audit.transaction(pool, tx ->
         checkStaff(tx, admin.clinicId(), spec.members(), "members")
             .compose(x -> tx.preparedQuery("INSERT INTO oncall_rotation (id, clinic_id, name, time_zone, handoff_time,"
                     + " shift_days, start_date, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)")
@@ -224,7 +224,7 @@ public final class OnCallSchedules {
   /** Replaces a rotation's definition and members (overrides stay). */
   public Future<Void> updateRotation(Actor admin, UUID rotationId, RotationSpec spec) {
     Instant now = clock.instant();
-    return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx ->
+    return Access.requireRole(admin, Role.ADMIN).compose(v -> audit.transaction(pool, tx ->
         tx.preparedQuery("UPDATE oncall_rotation SET name = $3, time_zone = $4, handoff_time = $5, shift_days = $6,"
                 + " start_date = $7, updated_at = $8 WHERE id = $1 AND clinic_id = $2")
             .execute(Tuple.from(new Object[] {rotationId, admin.clinicId(), spec.name(), spec.zone().getId(),
@@ -259,7 +259,7 @@ public final class OnCallSchedules {
       return Future.failedFuture(new InvalidInput("invalid_interval", "endsAt", "the override has already ended"));
     }
     UUID id = UUID.randomUUID();
-    return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx ->
+    return Access.requireRole(admin, Role.ADMIN).compose(v -> audit.transaction(pool, tx ->
         tx.preparedQuery("SELECT 1 FROM oncall_rotation WHERE id = $1 AND clinic_id = $2")
             .execute(Tuple.of(rotationId, admin.clinicId()))
             .compose(r -> r.size() == 0 ? Future.<Void>failedFuture(Denied.notFound("rotation"))
@@ -273,7 +273,7 @@ public final class OnCallSchedules {
   }
 
   public Future<Void> deleteOverride(Actor admin, UUID overrideId) {
-    return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx ->
+    return Access.requireRole(admin, Role.ADMIN).compose(v -> audit.transaction(pool, tx ->
         tx.preparedQuery("DELETE FROM oncall_override o USING oncall_rotation r WHERE o.id = $1 AND r.id = o.rotation_id"
                 + " AND r.clinic_id = $2").execute(Tuple.of(overrideId, admin.clinicId()))
             .compose(r -> r.rowCount() == 0 ? Future.<Void>failedFuture(Denied.notFound("override"))
@@ -324,7 +324,7 @@ public final class OnCallSchedules {
   /** Creates a policy; the answer carries the coverage gaps of the next 14 days. */
   public Future<JsonObject> createPolicy(Actor admin, PolicySpec spec) {
     UUID id = UUID.randomUUID();
-    return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx ->
+    return Access.requireRole(admin, Role.ADMIN).compose(v -> audit.transaction(pool, tx ->
             validateTargets(tx, admin.clinicId(), spec)
                 .compose(x -> clearDefault(tx, admin.clinicId(), id, spec.isDefault()))
                 .compose(x -> tx.preparedQuery("INSERT INTO escalation_policy (id, clinic_id, name, is_default, repeat_count,"
@@ -340,7 +340,7 @@ public final class OnCallSchedules {
 
   /** Replaces a policy; incidents already paging keep the snapshot they started with. */
   public Future<JsonObject> updatePolicy(Actor admin, UUID policyId, PolicySpec spec) {
-    return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx ->
+    return Access.requireRole(admin, Role.ADMIN).compose(v -> audit.transaction(pool, tx ->
             // Another clinic's policy is "not found" before anything about the body is judged.
             tx.preparedQuery("SELECT 1 FROM escalation_policy WHERE id = $1 AND clinic_id = $2 FOR UPDATE")
                 .execute(Tuple.of(policyId, admin.clinicId()))

@@ -92,7 +92,7 @@ public final class Webhooks {
         throw new InvalidInput("routing_key_required", "routingKey", "the pagerduty format needs its routing key");
       }
       Instant now = clock.instant();
-      return pool.withTransaction(tx -> tx.preparedQuery("SELECT id FROM webhook_endpoint WHERE clinic_id = $1 FOR UPDATE")
+      return audit.transaction(pool, tx -> tx.preparedQuery("SELECT id FROM webhook_endpoint WHERE clinic_id = $1 FOR UPDATE")
           .execute(Tuple.of(admin.clinicId()))
           .compose(rows -> {
             UUID id = rows.size() == 0 ? UUID.randomUUID() : rows.iterator().next().getUUID("id");
@@ -122,7 +122,7 @@ public final class Webhooks {
 
   /** Turns the clinic's webhook off; deliveries not yet sent are cancelled. */
   public Future<Void> disable(Actor admin) {
-    return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx -> tx.preparedQuery(
+    return Access.requireRole(admin, Role.ADMIN).compose(v -> audit.transaction(pool, tx -> tx.preparedQuery(
                 "UPDATE webhook_endpoint SET enabled = false, updated_at = $2 WHERE clinic_id = $1 RETURNING id")
             .execute(Tuple.of(admin.clinicId(), Times.odt(clock.instant())))
             .compose(rows -> {

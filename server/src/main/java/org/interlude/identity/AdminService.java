@@ -97,7 +97,7 @@ public final class AdminService {
             "give one or more staff roles, or the client role alone"));
       }
       return store.clinic(admin.clinicId()).compose(clinic -> passwords.hashNew(password, u, d)
-          .compose(hash -> pool.withTransaction(tx -> store.insertUser(tx, admin.clinicId(), u, d, roles, hash,
+          .compose(hash -> audit.transaction(pool, tx -> store.insertUser(tx, admin.clinicId(), u, d, roles, hash,
                   checkZone(timeZone, clinic.timeZone()))
               .compose(id -> audit.record(tx, AuditEvent.of("user.add").clinic(admin.clinicId())
                       .actor(admin.userId(), admin.auditRole()).object("user", id)
@@ -121,7 +121,7 @@ public final class AdminService {
           if (u.id().equals(admin.userId())) {
             return Future.failedFuture(new InvalidInput("cannot_disable_self", "userId", "you cannot disable your own account"));
           }
-          return pool.withTransaction(tx -> tx.preparedQuery("UPDATE app_user SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL")
+          return audit.transaction(pool, tx -> tx.preparedQuery("UPDATE app_user SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL")
                   .execute(Tuple.of(userId, now()))
                   .compose(r -> sessions.endAll(tx, userId, "disabled", null))
                   .compose(r -> audit.record(tx, AuditEvent.of("user.disable").clinic(admin.clinicId())
@@ -149,7 +149,7 @@ public final class AdminService {
           String sql = add
               ? "INSERT INTO care_team (client_id, therapist_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
               : "DELETE FROM care_team WHERE client_id = $1 AND therapist_id = $2";
-          return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(Tuple.of(clientId, therapistId))
+          return audit.transaction(pool, tx -> tx.preparedQuery(sql).execute(Tuple.of(clientId, therapistId))
               .compose(r -> audit.record(tx, AuditEvent.of(add ? "care_team.add" : "care_team.remove")
                   .clinic(admin.clinicId()).actor(admin.userId(), admin.auditRole()).subject(clientId)
                   .object("user", therapistId).source(admin.sourceIp(), admin.correlationId()).build())))
@@ -168,7 +168,7 @@ public final class AdminService {
       String d = checkDisplayName(displayName);
       String token = RandomTokens.newToken();
       OffsetDateTime expires = now().plus(invitationLifetime);
-      return store.clinic(actor.clinicId()).compose(clinic -> pool.withTransaction(tx ->
+      return store.clinic(actor.clinicId()).compose(clinic -> audit.transaction(pool, tx ->
           store.insertUser(tx, actor.clinicId(), u, d, EnumSet.of(Role.CLIENT), null, checkZone(timeZone, clinic.timeZone()))
               .compose(clientId -> tx.preparedQuery("INSERT INTO invitation (token_hash, clinic_id, user_id, created_by,"
                       + " expires_at) VALUES ($1,$2,$3,$4,$5)")
@@ -204,7 +204,7 @@ public final class AdminService {
           UUID userId = r.getUUID("user_id");
           UUID clinicId = r.getUUID("clinic_id");
           return passwords.hashNew(password, r.getString("username"), r.getString("display_name"))
-              .compose(pw -> pool.withTransaction(tx -> tx.preparedQuery("UPDATE invitation SET used_at = $2"
+              .compose(pw -> audit.transaction(pool, tx -> tx.preparedQuery("UPDATE invitation SET used_at = $2"
                       + " WHERE token_hash = $1 AND used_at IS NULL").execute(Tuple.of(hash, now()))
                   .compose(upd -> upd.rowCount() == 1
                       ? store.setPasswordHash(tx, userId, pw)
@@ -233,7 +233,7 @@ public final class AdminService {
             }
             UUID id = UUID.randomUUID();
             OffsetDateTime expires = now().plus(breakGlassDuration);
-            return pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO break_glass (id, clinic_id, actor_id, client_id,"
+            return audit.transaction(pool, tx -> tx.preparedQuery("INSERT INTO break_glass (id, clinic_id, actor_id, client_id,"
                     + " reason, expires_at) VALUES ($1,$2,$3,$4,$5,$6)")
                 .execute(Tuple.of(id, actor.clinicId(), actor.userId(), clientId, why, expires))
                 .compose(r -> tx.preparedQuery("INSERT INTO staff_notice (clinic_id, user_id, kind, client_id, object_id)"
@@ -251,7 +251,7 @@ public final class AdminService {
 
   /** Changes clinic settings: TOTP enforcement for staff, the staffed hours shown to clients. */
   public Future<Clinic> updateClinic(Actor admin, Boolean requireTotp, String staffedHours) {
-    return Access.requireRole(admin, Role.ADMIN).compose(v -> pool.withTransaction(tx -> tx.preparedQuery(
+    return Access.requireRole(admin, Role.ADMIN).compose(v -> audit.transaction(pool, tx -> tx.preparedQuery(
             "UPDATE clinic SET require_totp = COALESCE($2, require_totp), staffed_hours = COALESCE($3, staffed_hours)"
                 + " WHERE id = $1 RETURNING *")
         .execute(Tuple.of(admin.clinicId(), requireTotp, staffedHours == null ? null : staffedHours.trim()))
@@ -281,7 +281,7 @@ public final class AdminService {
           .recover(err -> Future.failedFuture(err instanceof InvalidInput i
               ? new IllegalStateException("admin.password (INTERLUDE_ADMIN_PASSWORD) is not acceptable: " + i.getMessage())
               : err))
-          .compose(hash -> pool.withTransaction(tx -> store.createClinic(tx, clinicName, country, timeZone, staffedHours)
+          .compose(hash -> audit.transaction(pool, tx -> store.createClinic(tx, clinicName, country, timeZone, staffedHours)
               .compose(clinic -> store.insertUser(tx, clinic.id(), username, "Administrator", EnumSet.of(Role.ADMIN), hash,
                       timeZone)
                   .compose(id -> audit.record(tx, AuditEvent.of("user.bootstrap_admin").clinic(clinic.id())

@@ -77,7 +77,7 @@ public final class IdentityService {
             boolean verified = second == null;
             return upgradeHash(u, password)
                 .compose(v -> throttle.success(name))
-                .compose(v -> pool.withTransaction(tx -> sessions.create(tx, u, verified && u.totpEnrolled())
+                .compose(v -> audit.transaction(pool, tx -> sessions.create(tx, u, verified && u.totpEnrolled())
                     .compose(created -> audit.record(tx, AuditEvent.of("login").clinic(u.clinicId())
                             .actor(u.id(), roleOf(u)).object("session", null).source(ip, correlationId).build())
                         .map(x -> (LoginResult) new LoginResult.Success(u, created, verified && u.totpEnrolled())))));
@@ -148,7 +148,7 @@ public final class IdentityService {
                   "the current password is not correct")));
         }
         return passwords.hashNew(next, u.username(), u.displayName())
-            .compose(hash -> pool.withTransaction(tx -> store.setPasswordHash(tx, u.id(), hash)
+            .compose(hash -> audit.transaction(pool, tx -> store.setPasswordHash(tx, u.id(), hash)
                 .compose(v -> sessions.endAll(tx, u.id(), "password_change", a.sessionHash()))
                 .compose(v -> audit.record(tx, AuditEvent.of("password.change").clinic(a.clinicId())
                     .actor(a.userId(), a.auditRole()).source(a.sourceIp(), a.correlationId()).build()))))

@@ -52,6 +52,13 @@ class AuditLogTest {
     return p;
   }
 
+  static UUID clinic(Pool p, String name) throws Exception {
+    UUID clinic = UUID.randomUUID();
+    await(p.preparedQuery("INSERT INTO clinic (id, name, country, time_zone, staffed_hours) VALUES ($1,$2,'US',$3,$4)")
+        .execute(Tuple.of(clinic, name, "America/New_York", "Monday to Friday, 9:00 to 17:00")));
+    return clinic;
+  }
+
   static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
@@ -60,9 +67,7 @@ class AuditLogTest {
   void concurrentAppendsFromTwoNodesKeepEveryChainGaplessAndVerifiable() throws Exception {
     Pool a = pool();
     Pool b = pool();
-    UUID clinic = UUID.randomUUID();
-    await(a.preparedQuery("INSERT INTO clinic (id, name, country, time_zone, staffed_hours) VALUES ($1,$2,'US',$3,$4)")
-        .execute(Tuple.of(clinic, "Audit clinic", "America/New_York", "Monday to Friday, 9:00 to 17:00")));
+    UUID clinic = clinic(a, "Audit clinic");
     AuditLog nodeA = new AuditLog(a, "node-a", Clock.systemUTC());
     AuditLog nodeB = new AuditLog(b, "node-b", Clock.systemUTC());
     List<Future<Void>> all = new ArrayList<>();
@@ -124,5 +129,59 @@ class AuditLogTest {
     await(log.record(AuditEvent.of("login").object("user", "after-failure").build()));
     assertEquals(1L, await(p.preparedQuery("SELECT count(*) FROM audit_log WHERE object_id = 'after-failure'")
         .execute()).iterator().next().getLong(0));
+  }
+
+  /**
+   * A transaction run through {@link AuditLog#transaction} that records early and then keeps
+   * working does not hold the clinic's chain meanwhile: another node's append to the same chain
+   * commits while the first is still open (with the head locked at record time, as a plain
+   * {@code record(tx, e)} does, it would wait for that commit). Its rows are written before the
+   * commit, the chain stays gapless and verifiable, and a body that fails leaves no row.
+   */
+  @Test
+  void rowsOfATransactionAreWrittenAtItsEndSoTheChainIsNotHeldMeanwhile() throws Exception {
+    Pool a = pool();
+    Pool b = pool();
+    UUID clinic = clinic(a, "Deferred clinic");
+    AuditLog nodeA = new AuditLog(a, "node-a", Clock.systemUTC());
+    AuditLog nodeB = new AuditLog(b, "node-b", Clock.systemUTC());
+    await(nodeB.record(AuditEvent.of("login").clinic(clinic).object("user", "first").build()));
+
+    io.vertx.core.Promise<Void> release = io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<Void> recorded = io.vertx.core.Promise.promise();
+    Future<String> slow = nodeA.transaction(a, tx -> nodeA.record(tx, AuditEvent.of("incident.trigger").clinic(clinic)
+            .object("incident", "slow").build())
+        .compose(v -> {
+          recorded.complete();
+          return release.future();
+        })
+        .compose(v -> nodeA.record(tx, AuditEvent.of("incident.page").clinic(clinic).object("incident", "slow").build()))
+        .map("done"));
+    await(recorded.future());
+    // The first transaction is open and has recorded; the other node's append must not wait for it.
+    Future<Void> other = nodeB.record(AuditEvent.of("chat.sync").clinic(clinic).object("conversation", "other").build());
+    other.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(0L, await(a.preparedQuery("SELECT count(*) FROM audit_log WHERE object_id = 'slow'")
+        .execute()).iterator().next().getLong(0), "nothing of the open transaction is visible yet");
+    release.complete();
+    assertEquals("done", await(slow));
+
+    Future<Void> failing = nodeA.transaction(a, tx -> nodeA.record(tx, AuditEvent.of("incident.trigger").clinic(clinic)
+        .object("incident", "rolled-back").build()).compose(v -> Future.<Void>failedFuture(new IllegalStateException("no"))));
+    Throwable err = failing.toCompletionStage().toCompletableFuture().handle((v, e) -> e).get(30, TimeUnit.SECONDS);
+    assertTrue(err != null && String.valueOf(err.getMessage()).contains("no"), String.valueOf(err));
+
+    List<String> order = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    for (Row r : await(a.preparedQuery("SELECT chain_seq, object_id, action FROM audit_log WHERE chain = $1"
+        + " ORDER BY chain_seq").execute(Tuple.of(clinic)))) {
+      seqs.add(r.getLong(0));
+      order.add(r.getString(1) + ":" + r.getString(2));
+    }
+    assertEquals(List.of("first:login", "other:chat.sync", "slow:incident.trigger", "slow:incident.page"), order,
+        "the open transaction's rows follow the append that committed while it was open; the rolled-back one left none");
+    assertEquals(List.of(1L, 2L, 3L, 4L), seqs);
+    JsonObject verified = await(nodeA.verify(clinic));
+    assertTrue(verified.getBoolean("ok"), verified.encode());
   }
 }
