@@ -127,7 +127,7 @@ public final class Features {
         Screening found = screener.screen(text);
         return new MessageScreen.Finding(found.severity(), found.ruleId(), screener.rulesVersion());
       };
-      ChatService chat = new ChatService(pool, conversations, new MessageWriter(pool, clock, 4, screen, registry), audit, clock,
+      ChatService chat = new ChatService(pool, conversations, new MessageWriter(pool, clock, cfg.chat().writeLanes(), screen, registry), audit, clock,
           cfg.chat().maxMessageChars());
       Services s = new Services(clock, bus, ring, dataKeys, audit, store, passwords, sessions, access, identity, admin,
           hub, chat);

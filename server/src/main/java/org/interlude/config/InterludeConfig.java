@@ -290,7 +290,8 @@ public record InterludeConfig(
       Duration idleTimeout,
       int maxWriteQueueBytes,
       Duration unreadNoticeAfter,
-      int typingPerMinute) {
+      int typingPerMinute,
+      int writeLanes) {
     static Chat read(ConfigTree t) {
       return new Chat(
           t.integer("chat.max_message_chars", 4000, 1, 100_000),
@@ -305,7 +306,8 @@ public record InterludeConfig(
           t.integer("chat.max_write_queue_bytes", 1024 * 1024, 4096, 256 * 1024 * 1024),
           t.duration("chat.unread_notice_after", Duration.ofMinutes(15),
               Duration.ofSeconds(10), Duration.ofDays(7)),
-          t.integer("chat.typing_per_minute", 30, 1, 10_000));
+          t.integer("chat.typing_per_minute", 30, 1, 10_000),
+          t.integer("chat.write_lanes", 2, 1, 64));
     }
   }
 
