@@ -81,6 +81,29 @@ public final class Socket {
     return true;
   }
 
+  /** Sends a ping, in order with the frames sent before it; nothing when closed or backed up. */
+  public void ping() {
+    if (!isOpen()) {
+      return;
+    }
+    if (Thread.currentThread() == loop && crossing.get() == 0) {
+      pingHere();
+    } else {
+      crossing.incrementAndGet();
+      context.runOnContext(v -> {
+        crossing.decrementAndGet();
+        pingHere();
+      });
+    }
+  }
+
+  private void pingHere() {
+    // A reader already backed up gets no ping; its next frame finds the queue full and closes it.
+    if (!shut && !ws.isClosed() && !ws.writeQueueFull()) {
+      ws.writePing(io.vertx.core.buffer.Buffer.buffer("p"));
+    }
+  }
+
   private void write(String text) {
     // Not isOpen(): a frame sent before close() (say, session.ended) still goes out before it.
     if (shut || ws.isClosed()) {
