@@ -15,6 +15,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.interlude.cluster.ClusterNode;
@@ -114,6 +115,7 @@ public final class Server {
   }
 
   private Future<Void> startAll() {
+    EventLoopProbe.start(vertx, registry, Duration.ofMillis(20));
     return vertx.executeBlocking(this::tlsFiles)
         .compose(this::listen)
         .compose(v -> listenManagement())

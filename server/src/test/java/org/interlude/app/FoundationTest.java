@@ -135,6 +135,9 @@ class FoundationTest {
     assertTrue(r.body().contains("jvm_gc_pause_seconds") || r.body().contains("jvm_gc_memory_allocated_bytes"),
         "garbage collection exported");
     assertTrue(r.body().contains("process_cpu_usage"), "CPU exported");
+    java.util.regex.Matcher probed = java.util.regex.Pattern
+        .compile("interlude_eventloop_delay_seconds_count\\{loop=\"0\"\\} ([0-9.E]+)").matcher(r.body());
+    assertTrue(probed.find() && Double.parseDouble(probed.group(1)) > 0, "each event loop's delay is measured");
     assertEquals(404, Https.get(port, "/metrics").statusCode(), "metrics are not on the public listener");
   }
 
