@@ -143,6 +143,27 @@ class AeadTest {
     }
 
     @Test
+    void moreKeysThanOneThreadKeepsStillOpenWithTheRightKeyOnly() throws Exception {
+        int n = Aead.KEYS_PER_THREAD * 2 + 3;
+        byte[][] keys = new byte[n][];
+        byte[][] sealed = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            keys[i] = Aead.newKey();
+            sealed[i] = Aead.seal(keys[i], MESSAGE, Aad.of("k", Integer.toString(i)));
+        }
+        // In an order that both hits kept ciphers and makes the thread drop and rebuild others.
+        for (int round = 0; round < 2; round++) {
+            for (int i = n - 1; i >= 0; i -= (round == 0 ? 1 : 3)) {
+                assertArrayEquals(MESSAGE, Aead.open(keys[i], sealed[i], Aad.of("k", Integer.toString(i))));
+                int other = (i + 1) % n;
+                int j = i;
+                assertThrows(TamperedCiphertextException.class,
+                        () -> Aead.open(keys[other], sealed[j], Aad.of("k", Integer.toString(j))));
+            }
+        }
+    }
+
+    @Test
     void invalidKeysAndNullsAreProgrammingErrors() {
         assertThrows(IllegalArgumentException.class, () -> Aead.seal(new byte[16], MESSAGE, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> Aead.open(new byte[31], new byte[40], new byte[0]));
