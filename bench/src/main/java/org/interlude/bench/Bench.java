@@ -36,7 +36,7 @@ public final class Bench {
     int pairs = 100;
     int connections = 2000;
     int seconds = 20;
-    int warmupSeconds = 5;
+    int warmupSeconds = 10;
     int closedPairs = 100;
     int closedSeconds = 20;
     int idle = 10000;
@@ -116,7 +116,8 @@ public final class Bench {
         --ladder RATES          offered msg/s steps (default 1000,2000,5000,10000)
         --pairs N               active chat pairs (default 100)
         --connections N         connected clients during the ladder, idle ones fill up to N (default 2000)
-        --seconds S             measured seconds per ladder step (default 20); --warmup S (default 5)
+        --seconds S             measured seconds per ladder step (default 20); --warmup S unmeasured seconds at
+                          each step's rate before it (default 10)
         --closed-pairs N        pairs of the closed loop (default 100); --closed-seconds S (default 20)
         --idle K                idle connections for the idle and reconnect scenarios (default 10000)
         --idle-per-user N       connections per idle user (default 500)
@@ -394,10 +395,15 @@ public final class Bench {
     Stats warm = new Stats();
     List<Conn[]> pairs = connectPairs(sc, t, ids, warm);
     progress.say(t.name + ": " + (2 * pairs.size() + filler.size()) + " clients connected (" + 2 * pairs.size() + " chatting)");
-    if (o.warmupSeconds > 0) {
-      sc.fixedRate(t, pairs, o.ladder[0], o.warmupSeconds, warm, "warm-up", null);
-    }
     for (int rate : o.ladder) {
+      // Each step first runs unmeasured at its own rate: a new rate brings larger batches and new
+      // branch profiles, and JFR showed the node's loop about 2.5 times busier (deoptimisations,
+      // recompilation, longer GC pauses) for about 10 s after the rate changed.
+      if (o.warmupSeconds > 0) {
+        swapStats(pairs, warm);
+        sc.fixedRate(t, pairs, rate, o.warmupSeconds, warm, "warm-up", null);
+        quiesce(t, progress);
+      }
       Stats stats = new Stats();
       for (Conn[] p : pairs) {
         for (Conn c : p) {
@@ -675,6 +681,13 @@ public final class Bench {
     }
     Stats chatStats = new Stats();
     List<Conn[]> pairs = connectPairs(sc, node, pairs(node, o.pairs, progress), chatStats);
+    if (o.warmupSeconds > 0) {
+      // The chat load is warmed up to its rate before the first report, as a ladder step is.
+      Stats warm = new Stats();
+      swapStats(pairs, warm);
+      sc.fixedRate(node, pairs, o.escalationRate, o.warmupSeconds, warm, "escalation warm-up", null);
+      swapStats(pairs, chatStats);
+    }
     long start = System.nanoTime();
     long every = o.seconds * 1_000_000_000L / (reporters.size() + 1);
     AtomicInteger next = new AtomicInteger();
