@@ -69,31 +69,30 @@ public final class Socket {
       return false;
     }
     String text = frame.encode();
-    if (Thread.currentThread() == loop && crossing.get() == 0) {
-      write(text);
-    } else {
-      crossing.incrementAndGet();
-      context.runOnContext(v -> {
-        crossing.decrementAndGet();
-        write(text);
-      });
-    }
+    inOrder(() -> write(text));
     return true;
+  }
+
+  /**
+   * Runs {@code step} on the socket's loop after every step handed over before it: at once when
+   * already there with nothing queued, otherwise queued behind the others.
+   */
+  private void inOrder(Runnable step) {
+    if (Thread.currentThread() == loop && crossing.get() == 0) {
+      step.run();
+      return;
+    }
+    crossing.incrementAndGet();
+    context.runOnContext(v -> {
+      crossing.decrementAndGet();
+      step.run();
+    });
   }
 
   /** Sends a ping, in order with the frames sent before it; nothing when closed or backed up. */
   public void ping() {
-    if (!isOpen()) {
-      return;
-    }
-    if (Thread.currentThread() == loop && crossing.get() == 0) {
-      pingHere();
-    } else {
-      crossing.incrementAndGet();
-      context.runOnContext(v -> {
-        crossing.decrementAndGet();
-        pingHere();
-      });
+    if (isOpen()) {
+      inOrder(this::pingHere);
     }
   }
 
@@ -126,15 +125,8 @@ public final class Socket {
       return Future.failedFuture(new IllegalStateException("socket closed"));
     }
     String text = frame.encode();
-    if (Thread.currentThread() == loop && crossing.get() == 0) {
-      return writePaced(text);
-    }
     Promise<Void> done = Promise.promise();
-    crossing.incrementAndGet();
-    context.runOnContext(v -> {
-      crossing.decrementAndGet();
-      writePaced(text).onComplete(done);
-    });
+    inOrder(() -> writePaced(text).onComplete(done));
     return done.future();
   }
 
@@ -158,15 +150,7 @@ public final class Socket {
       return;
     }
     closed = true;
-    if (Thread.currentThread() == loop && crossing.get() == 0) {
-      closeHere(code, reason);
-    } else {
-      crossing.incrementAndGet();
-      context.runOnContext(v -> {
-        crossing.decrementAndGet();
-        closeHere(code, reason);
-      });
-    }
+    inOrder(() -> closeHere(code, reason));
   }
 
   private void closeHere(short code, String reason) {
