@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -29,6 +30,7 @@ import org.interlude.identity.Actor;
 import org.interlude.identity.Denied;
 import org.interlude.identity.InvalidInput;
 import org.interlude.identity.Role;
+import org.interlude.storage.Flight;
 import org.interlude.storage.PgErrors;
 import org.interlude.storage.StorageException;
 
@@ -55,37 +57,41 @@ public final class OnCallSchedules {
 
   // ---- resolution (engine) ----
 
-  /** The clinic's rotations with members and overrides that end after {@code after}. */
+  /**
+   * The clinic's rotations with members and overrides that end after {@code after}. The three
+   * reads go out together (one round trip on a connection): the escalation path runs this inside
+   * a crisis report's transaction, where every round trip waits behind the node's other work.
+   */
   Future<Map<UUID, Rotation>> rotations(SqlClient c, UUID clinicId, Instant after) {
-    return c.preparedQuery("SELECT id, name, time_zone, handoff_time, shift_days, start_date FROM oncall_rotation"
-            + " WHERE clinic_id = $1 ORDER BY name").execute(Tuple.of(clinicId))
-        .compose(rotRows -> c.preparedQuery("SELECT m.rotation_id, m.user_id FROM oncall_rotation_member m"
-                + " JOIN oncall_rotation r ON r.id = m.rotation_id WHERE r.clinic_id = $1 ORDER BY m.rotation_id, m.position")
-            .execute(Tuple.of(clinicId))
-            .compose(memberRows -> c.preparedQuery("SELECT o.id, o.rotation_id, o.user_id, o.starts_at, o.ends_at, o.created_at"
-                    + " FROM oncall_override o JOIN oncall_rotation r ON r.id = o.rotation_id"
-                    + " WHERE r.clinic_id = $1 AND o.ends_at > $2 ORDER BY o.starts_at")
-                .execute(Tuple.of(clinicId, Times.odt(after)))
-                .map(overrideRows -> {
-                  Map<UUID, List<UUID>> members = new HashMap<>();
-                  for (Row r : memberRows) {
-                    members.computeIfAbsent(r.getUUID("rotation_id"), k -> new ArrayList<>()).add(r.getUUID("user_id"));
-                  }
-                  Map<UUID, List<Rotation.Override>> overrides = new HashMap<>();
-                  for (Row r : overrideRows) {
-                    overrides.computeIfAbsent(r.getUUID("rotation_id"), k -> new ArrayList<>()).add(new Rotation.Override(
-                        r.getUUID("id"), r.getUUID("user_id"), IncidentRow.instant(r, "starts_at"),
-                        IncidentRow.instant(r, "ends_at"), IncidentRow.instant(r, "created_at")));
-                  }
-                  Map<UUID, Rotation> out = new LinkedHashMap<>();
-                  for (Row r : rotRows) {
-                    UUID id = r.getUUID("id");
-                    out.put(id, new Rotation(id, clinicId, r.getString("name"), ZoneId.of(r.getString("time_zone")),
-                        r.getLocalTime("handoff_time"), r.getInteger("shift_days"), r.getLocalDate("start_date"),
-                        members.getOrDefault(id, List.of()), overrides.getOrDefault(id, List.of())));
-                  }
-                  return out;
-                })));
+    Future<RowSet<Row>> rotF = c.preparedQuery("SELECT id, name, time_zone, handoff_time, shift_days, start_date"
+        + " FROM oncall_rotation WHERE clinic_id = $1 ORDER BY name").execute(Tuple.of(clinicId));
+    Future<RowSet<Row>> memberF = c.preparedQuery("SELECT m.rotation_id, m.user_id FROM oncall_rotation_member m"
+        + " JOIN oncall_rotation r ON r.id = m.rotation_id WHERE r.clinic_id = $1 ORDER BY m.rotation_id, m.position")
+        .execute(Tuple.of(clinicId));
+    Future<RowSet<Row>> overrideF = c.preparedQuery("SELECT o.id, o.rotation_id, o.user_id, o.starts_at, o.ends_at,"
+            + " o.created_at FROM oncall_override o JOIN oncall_rotation r ON r.id = o.rotation_id"
+            + " WHERE r.clinic_id = $1 AND o.ends_at > $2 ORDER BY o.starts_at")
+        .execute(Tuple.of(clinicId, Times.odt(after)));
+    return Flight.all(rotF, memberF, overrideF).map(all -> {
+      Map<UUID, List<UUID>> members = new HashMap<>();
+      for (Row r : memberF.result()) {
+        members.computeIfAbsent(r.getUUID("rotation_id"), k -> new ArrayList<>()).add(r.getUUID("user_id"));
+      }
+      Map<UUID, List<Rotation.Override>> overrides = new HashMap<>();
+      for (Row r : overrideF.result()) {
+        overrides.computeIfAbsent(r.getUUID("rotation_id"), k -> new ArrayList<>()).add(new Rotation.Override(
+            r.getUUID("id"), r.getUUID("user_id"), IncidentRow.instant(r, "starts_at"),
+            IncidentRow.instant(r, "ends_at"), IncidentRow.instant(r, "created_at")));
+      }
+      Map<UUID, Rotation> out = new LinkedHashMap<>();
+      for (Row r : rotF.result()) {
+        UUID id = r.getUUID("id");
+        out.put(id, new Rotation(id, clinicId, r.getString("name"), ZoneId.of(r.getString("time_zone")),
+            r.getLocalTime("handoff_time"), r.getInteger("shift_days"), r.getLocalDate("start_date"),
+            members.getOrDefault(id, List.of()), overrides.getOrDefault(id, List.of())));
+      }
+      return out;
+    });
   }
 
   /** Ids of the clinic's enabled clinical staff (therapists and on-call), who alone may be paged. */
@@ -99,43 +105,45 @@ public final class OnCallSchedules {
         });
   }
 
-  /** The clinic's policies (all, or only the default / one id), with levels and targets. */
+  /**
+   * The clinic's policies (all, or only the default / one id), with levels and targets. The
+   * levels and targets are selected through the same filter as the policies, so the three reads
+   * go out together.
+   */
   Future<List<Policy>> policies(SqlClient c, UUID clinicId, boolean defaultOnly, UUID onlyId) {
-    return c.preparedQuery("SELECT id, name, is_default, repeat_count, ack_timeout_seconds FROM escalation_policy"
-            + " WHERE clinic_id = $1 AND ($2 = false OR is_default) AND ($3::uuid IS NULL OR id = $3) ORDER BY name")
-        .execute(Tuple.of(clinicId, defaultOnly, onlyId))
-        .compose(pRows -> {
-          List<UUID> ids = new ArrayList<>();
-          pRows.forEach(r -> ids.add(r.getUUID("id")));
-          UUID[] idArray = ids.toArray(UUID[]::new);
-          return c.preparedQuery("SELECT policy_id, position, wait_critical_seconds, wait_high_seconds FROM escalation_level"
-                  + " WHERE policy_id = ANY($1) ORDER BY policy_id, position").execute(Tuple.of(idArray))
-              .compose(lRows -> c.preparedQuery("SELECT policy_id, position, rotation_id, user_id FROM escalation_target"
-                      + " WHERE policy_id = ANY($1) ORDER BY policy_id, position, ordinal").execute(Tuple.of(idArray))
-                  .map(tRows -> {
-                    Map<String, List<Policy.Target>> targets = new HashMap<>();
-                    for (Row t : tRows) {
-                      targets.computeIfAbsent(t.getUUID("policy_id") + "/" + t.getInteger("position"), k -> new ArrayList<>())
-                          .add(new Policy.Target(t.getUUID("rotation_id"), t.getUUID("user_id")));
-                    }
-                    Map<UUID, List<Policy.Level>> levels = new HashMap<>();
-                    for (Row l : lRows) {
-                      UUID pid = l.getUUID("policy_id");
-                      levels.computeIfAbsent(pid, k -> new ArrayList<>()).add(new Policy.Level(
-                          Duration.ofSeconds(l.getInteger("wait_critical_seconds")),
-                          Duration.ofSeconds(l.getInteger("wait_high_seconds")),
-                          targets.getOrDefault(pid + "/" + l.getInteger("position"), List.of())));
-                    }
-                    List<Policy> out = new ArrayList<>();
-                    for (Row p : pRows) {
-                      UUID pid = p.getUUID("id");
-                      out.add(new Policy(pid, clinicId, p.getString("name"), p.getBoolean("is_default"),
-                          p.getInteger("repeat_count"), Duration.ofSeconds(p.getInteger("ack_timeout_seconds")),
-                          levels.getOrDefault(pid, List.of())));
-                    }
-                    return out;
-                  }));
-        });
+    String which = " p.clinic_id = $1 AND ($2 = false OR p.is_default) AND ($3::uuid IS NULL OR p.id = $3)";
+    Tuple args = Tuple.of(clinicId, defaultOnly, onlyId);
+    Future<RowSet<Row>> pF = c.preparedQuery("SELECT p.id, p.name, p.is_default, p.repeat_count, p.ack_timeout_seconds"
+        + " FROM escalation_policy p WHERE" + which + " ORDER BY p.name").execute(args);
+    Future<RowSet<Row>> lF = c.preparedQuery("SELECT l.policy_id, l.position, l.wait_critical_seconds, l.wait_high_seconds"
+        + " FROM escalation_level l JOIN escalation_policy p ON p.id = l.policy_id WHERE" + which
+        + " ORDER BY l.policy_id, l.position").execute(args);
+    Future<RowSet<Row>> tF = c.preparedQuery("SELECT t.policy_id, t.position, t.rotation_id, t.user_id"
+        + " FROM escalation_target t JOIN escalation_policy p ON p.id = t.policy_id WHERE" + which
+        + " ORDER BY t.policy_id, t.position, t.ordinal").execute(args);
+    return Flight.all(pF, lF, tF).map(all -> {
+      Map<String, List<Policy.Target>> targets = new HashMap<>();
+      for (Row t : tF.result()) {
+        targets.computeIfAbsent(t.getUUID("policy_id") + "/" + t.getInteger("position"), k -> new ArrayList<>())
+            .add(new Policy.Target(t.getUUID("rotation_id"), t.getUUID("user_id")));
+      }
+      Map<UUID, List<Policy.Level>> levels = new HashMap<>();
+      for (Row l : lF.result()) {
+        UUID pid = l.getUUID("policy_id");
+        levels.computeIfAbsent(pid, k -> new ArrayList<>()).add(new Policy.Level(
+            Duration.ofSeconds(l.getInteger("wait_critical_seconds")),
+            Duration.ofSeconds(l.getInteger("wait_high_seconds")),
+            targets.getOrDefault(pid + "/" + l.getInteger("position"), List.of())));
+      }
+      List<Policy> out = new ArrayList<>();
+      for (Row p : pF.result()) {
+        UUID pid = p.getUUID("id");
+        out.add(new Policy(pid, clinicId, p.getString("name"), p.getBoolean("is_default"),
+            p.getInteger("repeat_count"), Duration.ofSeconds(p.getInteger("ack_timeout_seconds")),
+            levels.getOrDefault(pid, List.of())));
+      }
+      return out;
+    });
   }
 
   /**
@@ -144,11 +152,15 @@ public final class OnCallSchedules {
    * staff member, then the client's care team; default waits; no repeat).
    */
   Future<PolicySnapshot> snapshot(SqlClient c, UUID clinicId, UUID clientId, Instant now) {
-    return policies(c, clinicId, true, null).compose(list -> {
+    // Rotations and staff are read alongside the policy, though a clinic without a default policy
+    // does not need them: one round trip instead of two on the crisis path.
+    Future<List<Policy>> policyF = policies(c, clinicId, true, null);
+    Future<Map<UUID, Rotation>> rotF = rotations(c, clinicId, now);
+    Future<Set<UUID>> staffF = enabledStaff(c, clinicId);
+    return Flight.all(policyF, rotF, staffF).compose(all -> {
+      List<Policy> list = policyF.result();
       if (!list.isEmpty()) {
-        Policy p = list.get(0);
-        return rotations(c, clinicId, now).compose(rots -> enabledStaff(c, clinicId)
-            .map(staff -> p.snapshot(rots, staff, now)));
+        return Future.succeededFuture(list.get(0).snapshot(rotF.result(), staffF.result(), now));
       }
       return c.preparedQuery("SELECT id FROM app_user WHERE clinic_id = $1 AND disabled_at IS NULL"
               + " AND 'oncall' = ANY(roles) ORDER BY display_name, id").execute(Tuple.of(clinicId))

@@ -27,6 +27,7 @@ import org.interlude.identity.Access;
 import org.interlude.identity.Actor;
 import org.interlude.identity.InvalidInput;
 import org.interlude.identity.Role;
+import org.interlude.storage.Flight;
 import org.interlude.storage.PgErrors;
 
 /**
@@ -200,21 +201,21 @@ public final class Webhooks {
   Future<Boolean> enqueue(SqlConnection tx, IncidentRow inc, String event, String idempotencyKey, UUID pageId,
       UUID userId, Integer level, Instant now) {
     return endpoints(tx, inc.clinicId).compose(eps -> {
-      Future<Boolean> f = Future.succeededFuture(false);
+      // One delivery row per endpoint; the inserts are independent, so they go out together.
+      List<Future<?>> inserts = new ArrayList<>();
       for (Endpoint ep : eps) {
         JsonObject body = WebhookPayloads.body(ep.format(), event, idempotencyKey, inc.id, inc.clinicId, inc.severity,
             publicUrl, now, userId, level);
         if (body == null) {
           continue;
         }
-        f = f.compose(any -> tx.preparedQuery("INSERT INTO webhook_delivery (id, endpoint_id, incident_id, page_id, event,"
+        inserts.add(tx.preparedQuery("INSERT INTO webhook_delivery (id, endpoint_id, incident_id, page_id, event,"
                 + " idempotency_key, body, status, next_attempt_at, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,'pending',$8,$8)"
                 + " ON CONFLICT (endpoint_id, idempotency_key) DO NOTHING")
             .execute(Tuple.from(new Object[] {UUID.randomUUID(), ep.id(), inc.id, pageId, event, idempotencyKey,
-                body.encode(), Times.odt(now)}))
-            .map(r -> true));
+                body.encode(), Times.odt(now)})));
       }
-      return f;
+      return inserts.isEmpty() ? Future.succeededFuture(false) : Flight.all(inserts).map(v -> true);
     });
   }
 
