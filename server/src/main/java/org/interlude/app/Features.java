@@ -84,7 +84,7 @@ public final class Features {
    * @param cluster this node's cluster membership, or null for a single node
    */
   static Future<Features> start(Vertx vertx, InterludeConfig cfg, StartOptions options, Storage storage, Router router,
-      MeterRegistry registry, ClusterNode cluster) {
+      MeterRegistry registry, ClusterNode cluster, org.interlude.storage.Urgent urgent) {
     Clock clock = Clock.systemUTC();
     return vertx.executeBlocking(() -> {
       if (cluster != null) {
@@ -143,7 +143,7 @@ public final class Features {
           findings.drain(100);
         }
       }).install(f.frames);
-      f.escalation = EscalationModule.start(new EscalationModule.Deps(vertx, pool, clock, audit, dataKeys, hub, f.frames,
+      f.escalation = EscalationModule.start(new EscalationModule.Deps(vertx, pool, urgent, clock, audit, dataKeys, hub, f.frames,
           registry, cfg.escalation(), cfg.http().publicUrl(), cfg.node().id()));
       f.webSocket = new WebSocketEndpoint(vertx, sessions, origins, hub, f.frames, cfg.chat(), () -> f.accepting);
       UnreadNotices unread = new UnreadNotices(pool, clock, cfg.chat().unreadNoticeAfter());

@@ -22,6 +22,7 @@ import org.interlude.cluster.ClusterNode;
 import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.TlsCertificates;
 import org.interlude.storage.Storage;
+import org.interlude.storage.Urgent;
 import org.interlude.web.HealthRoutes;
 import org.interlude.web.RequestLog;
 import org.interlude.web.SecurityHeaders;
@@ -45,6 +46,7 @@ public final class Server {
   private final PrometheusMeterRegistry registry;
   private final Router router;
   private final ClusterNode cluster;
+  private final EventLoops loops;
   private HttpServer http;
   private HttpServer management;
   private volatile Storage storage;
@@ -60,6 +62,7 @@ public final class Server {
     this.vertx = vertx;
     this.cluster = cluster;
     this.router = Router.router(vertx);
+    this.loops = EventLoops.of(vertx);
   }
 
   /**
@@ -124,7 +127,8 @@ public final class Server {
           this.storage = st;
           return awaitSchema(st, true);
         })
-        .compose(v -> Features.start(vertx, cfg, options, storage, router, registry, cluster))
+        .compose(v -> Features.start(vertx, cfg, options, storage, router, registry, cluster,
+            new Urgent(loops.urgent, storage.urgentPool())))
         .map(f -> {
           this.features = f;
           this.started = true;
@@ -209,7 +213,10 @@ public final class Server {
         .setMaxAgeSeconds(3600)
         .setIndexPage("index.html"));
     http = vertx.createHttpServer(o).requestHandler(router);
-    return http.listen().map(srv -> {
+    // Listening from a chosen loop's context puts every connection on that loop (EventLoops).
+    io.vertx.core.Promise<io.vertx.core.http.HttpServer> listening = io.vertx.core.Promise.promise();
+    loops.listener.runOnContext(v -> http.listen().onComplete(listening));
+    return listening.future().map(srv -> {
       log.info("HTTPS listening port={} engine={}", srv.actualPort(), openSsl ? "openssl" : "jdk");
       return null;
     });

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.interlude.audit.AuditEvent;
 import org.interlude.audit.AuditLog;
+import org.interlude.storage.Flight;
 
 /**
  * The escalation steps, executed inside a transaction that holds the incident's row lock: start a
@@ -51,7 +52,11 @@ final class Chain {
         f = Timeline.event(inc.id, now, "coverage_gap").detail(new JsonObject().put("reason", "no_default_policy"))
             .write(tx).compose(v -> noticeAdmins(tx, inc, now));
       }
-      return f.compose(v -> advance(tx, inc, now, fx));
+      long token = inc.stepToken;
+      inc.stepToken++;
+      // The snapshot was just resolved against the clinic's enabled staff in this transaction:
+      // checking them again would cost a round trip on the crisis path and find the same people.
+      return f.compose(v -> advanceFrom(tx, inc, token, now, fx, 0, false));
     });
   }
 
@@ -59,10 +64,11 @@ final class Chain {
   Future<Void> advance(SqlConnection tx, IncidentRow inc, Instant now, Effects fx) {
     long token = inc.stepToken;
     inc.stepToken++;
-    return advanceFrom(tx, inc, token, now, fx, 0);
+    return advanceFrom(tx, inc, token, now, fx, 0, true);
   }
 
-  private Future<Void> advanceFrom(SqlConnection tx, IncidentRow inc, long token, Instant now, Effects fx, int emptyInARow) {
+  private Future<Void> advanceFrom(SqlConnection tx, IncidentRow inc, long token, Instant now, Effects fx, int emptyInARow,
+      boolean recheck) {
     List<PolicySnapshot.Level> levels = inc.snapshot.levels();
     if (emptyInARow >= levels.size()) {
       // Every level resolved to nobody: repeating the chain would page nobody again.
@@ -72,19 +78,20 @@ final class Chain {
       if (inc.round < inc.snapshot.repeat()) {
         inc.round++;
         inc.level = 0;
-        return advanceFrom(tx, inc, token, now, fx, emptyInARow);
+        return advanceFrom(tx, inc, token, now, fx, emptyInARow, recheck);
       }
       return unanswered(tx, inc, token, now, fx);
     }
     int current = inc.level;
     PolicySnapshot.Level level = levels.get(current);
-    return enabled(tx, level.userIds()).compose(users -> {
+    Future<List<UUID>> paged = recheck ? enabled(tx, level.userIds()) : Future.succeededFuture(level.userIds());
+    return paged.compose(users -> {
       if (users.isEmpty()) {
         inc.level = current + 1;
         fx.coverageGaps++;
         return Timeline.event(inc.id, now, "coverage_gap").level(current).round(inc.round).write(tx)
             .compose(v -> noticeAdmins(tx, inc, now))
-            .compose(v -> advanceFrom(tx, inc, token, now, fx, emptyInARow + 1));
+            .compose(v -> advanceFrom(tx, inc, token, now, fx, emptyInARow + 1, recheck));
       }
       return pageAll(tx, inc, users, current, "escalation", token, now, fx).map(v -> {
         inc.level = current + 1;
@@ -118,7 +125,7 @@ final class Chain {
         .compose(users -> {
           inc.level = next;
           if (users.isEmpty()) {
-            return advanceFrom(tx, inc, token, now, fx, 0);
+            return advanceFrom(tx, inc, token, now, fx, 0, true);
           }
           return pageAll(tx, inc, users, ackLevel >= 0 ? ackLevel : null, "ack_timeout", token, now, fx).map(v -> {
             inc.lastPageAt = now;
@@ -145,28 +152,37 @@ final class Chain {
         });
   }
 
+  /**
+   * Pages {@code users}: a page row, the access grant, the timeline entry and the webhook
+   * deliveries for each. None of these statements needs another's result, so they all go out
+   * at once on the transaction's connection; PostgreSQL runs them in order, and the first one
+   * that fails (a page key already taken by another node's run of this step) aborts the rest
+   * and is the error this returns.
+   */
   private Future<Void> pageAll(SqlConnection tx, IncidentRow inc, List<UUID> users, Integer level, String reason, long token,
       Instant now, Effects fx) {
-    Future<Void> f = Future.succeededFuture();
+    List<Future<?>> writes = new ArrayList<>();
     for (UUID user : users) {
       UUID pageId = UUID.randomUUID();
       String key = inc.id + ":" + token + ":" + user;
-      f = f.compose(v -> tx.preparedQuery("INSERT INTO page (id, incident_id, user_id, level, round, reason, step_token,"
-                  + " idempotency_key, node_id, paged_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)")
-              .execute(Tuple.from(new Object[] {pageId, inc.id, user, level, inc.round, reason, token, key, nodeId,
-                  Times.odt(now)})))
-          .compose(r -> grantAccess(tx, inc, user, now))
-          .compose(r -> Timeline.event(inc.id, now, "page").user(user).level(level).round(inc.round).severity(inc.severity)
-              .detail(new JsonObject().put("reason", reason)).write(tx))
-          .compose(r -> webhooks.enqueue(tx, inc, "page", key, pageId, user, level, now))
-          .compose(queued -> {
-            fx.webhooks |= queued;
-            fx.pages++;
-            return audit.record(tx, AuditEvent.of("incident.page").clinic(inc.clinicId).actor(null, "system")
-                .subject(inc.clientId).object("page", pageId).build());
-          });
+      writes.add(tx.preparedQuery("INSERT INTO page (id, incident_id, user_id, level, round, reason, step_token,"
+              + " idempotency_key, node_id, paged_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)")
+          .execute(Tuple.from(new Object[] {pageId, inc.id, user, level, inc.round, reason, token, key, nodeId,
+              Times.odt(now)})));
+      writes.add(grantAccess(tx, inc, user, now));
+      writes.add(Timeline.event(inc.id, now, "page").user(user).level(level).round(inc.round).severity(inc.severity)
+          .detail(new JsonObject().put("reason", reason)).write(tx));
+      writes.add(webhooks.enqueue(tx, inc, "page", key, pageId, user, level, now).map(queued -> {
+        fx.webhooks |= queued;
+        return null;
+      }));
+      writes.add(audit.record(tx, AuditEvent.of("incident.page").clinic(inc.clinicId).actor(null, "system")
+          .subject(inc.clientId).object("page", pageId).build()));
     }
-    return f;
+    return Flight.all(writes).map(v -> {
+      fx.pages += users.size();
+      return null;
+    });
   }
 
   /** Lets a paged (or joining) staff member see the client while the incident is open. */

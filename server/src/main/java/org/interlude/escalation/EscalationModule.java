@@ -18,6 +18,7 @@ import org.interlude.crypto.DataKeys;
 import org.interlude.crypto.KeyRotation;
 import org.interlude.identity.Role;
 import org.interlude.web.EscalationRoutes;
+import org.interlude.storage.Urgent;
 import org.interlude.web.Frames;
 import org.interlude.web.RouteSpec;
 import org.interlude.web.SocketHub;
@@ -37,7 +38,7 @@ public final class EscalationModule {
   private static final Logger log = LoggerFactory.getLogger(EscalationModule.class);
 
   /** What the feature needs from the node. */
-  public record Deps(Vertx vertx, Pool pool, Clock clock, AuditLog audit, DataKeys dataKeys, SocketHub hub, Frames frames,
+  public record Deps(Vertx vertx, Pool pool, Urgent urgent, Clock clock, AuditLog audit, DataKeys dataKeys, SocketHub hub, Frames frames,
       MeterRegistry registry, InterludeConfig.Escalation config, URI publicUrl, String nodeId) {}
 
   private final Deps deps;
@@ -59,7 +60,8 @@ public final class EscalationModule {
     Chain chain = new Chain(schedules, webhooks, d.audit(), d.nodeId());
     Notifier notifier = new Notifier(d.hub(), dispatcher, metrics);
     IncidentViews views = new IncidentViews(d.pool(), d.dataKeys(), d.clock());
-    this.service = new EscalationService(d.pool(), d.clock(), d.dataKeys(), d.audit(), chain, webhooks, notifier, views);
+    this.service = new EscalationService(d.pool(), d.urgent(), d.clock(), d.dataKeys(), d.audit(), chain, webhooks,
+        notifier, views);
     this.engine = new EscalationEngine(d.pool(), d.audit(), d.clock(), chain, notifier, metrics, d.config().claimTimeout(),
         d.config().watchdogAfter(), d.nodeId());
   }
@@ -101,7 +103,9 @@ public final class EscalationModule {
             }));
     deps.hub().registerSource(Notifier.STAFF_KIND, (socket, objectId) -> socket.actor().isClient()
         ? Future.succeededFuture(List.of())
-        : views.alertFrames(socket.actor(), UUID.fromString(objectId)));
+        // A new alert is what on-call staff wait for: read through the urgent pool, off the
+        // listener's loop (Urgent).
+        : deps.urgent().run(p -> views.alertFrames(p, socket.actor(), UUID.fromString(objectId))));
     deps.hub().registerSource(Notifier.CLIENT_KIND, (socket, objectId) -> {
       if (!socket.actor().isClient()) {
         return Future.succeededFuture(List.of());
@@ -109,7 +113,7 @@ public final class EscalationModule {
       int colon = objectId.indexOf(':');
       UUID incident = UUID.fromString(objectId.substring(0, colon));
       Future<java.util.Optional<JsonObject>> frame = objectId.endsWith(":crisis")
-          ? views.crisisInfo(socket.actor().userId(), incident)
+          ? deps.urgent().run(p -> views.crisisInfo(p, socket.actor().userId(), incident))
           : views.status(socket.actor().userId(), incident);
       return frame.map(o -> o.map(List::of).orElse(List.of()));
     });

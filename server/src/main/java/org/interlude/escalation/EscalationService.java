@@ -5,6 +5,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -25,8 +27,10 @@ import org.interlude.crypto.DataKeys;
 import org.interlude.identity.Actor;
 import org.interlude.identity.Denied;
 import org.interlude.identity.InvalidInput;
+import org.interlude.storage.Flight;
 import org.interlude.storage.PgErrors;
 import org.interlude.storage.StorageException;
+import org.interlude.storage.Urgent;
 
 /**
  * Incidents: the one open episode per client that every distress trigger joins, and what staff
@@ -51,6 +55,7 @@ public final class EscalationService {
   private static final int MAX_NOTE = 4000;
 
   private final Pool pool;
+  private final Urgent urgent;
   private final Clock clock;
   private final DataKeys dataKeys;
   private final AuditLog audit;
@@ -59,9 +64,10 @@ public final class EscalationService {
   private final Notifier notifier;
   private final IncidentViews views;
 
-  EscalationService(Pool pool, Clock clock, DataKeys dataKeys, AuditLog audit, Chain chain, Webhooks webhooks,
-      Notifier notifier, IncidentViews views) {
+  EscalationService(Pool pool, Urgent urgent, Clock clock, DataKeys dataKeys, AuditLog audit, Chain chain,
+      Webhooks webhooks, Notifier notifier, IncidentViews views) {
     this.pool = pool;
+    this.urgent = urgent;
     this.clock = clock;
     this.dataKeys = dataKeys;
     this.audit = audit;
@@ -100,10 +106,11 @@ public final class EscalationService {
     }
     List<Trigger> sorted = new ArrayList<>(triggers);
     sorted.sort(Comparator.comparing(Trigger::severity).reversed());
-    return triggerOnce(sorted, tellClient)
+    // Every trigger may page: it runs on the urgent loop and pool, never behind chat traffic.
+    return urgent.run(p -> triggerOnce(p, sorted, tellClient)
         // Two first triggers for one client can race to open the incident; the loser retries and joins.
         .recover(err -> err instanceof StorageException.Duplicate d && d.constraint().equals("incident_one_open")
-            ? triggerOnce(sorted, tellClient) : Future.failedFuture(err))
+            ? triggerOnce(p, sorted, tellClient) : Future.failedFuture(err)))
         .map(r -> {
           if (r.effects() != null) {
             notifier.apply(r.effects());
@@ -114,78 +121,95 @@ public final class EscalationService {
 
   private record Result(TriggerOutcome outcome, Effects effects) {}
 
-  private Future<Result> triggerOnce(List<Trigger> triggers, boolean tellClient) {
+  /**
+   * One attempt of {@link #trigger}. It makes few round trips on purpose: a crisis report waits
+   * for each one behind the node's chat load, so statements that do not need an earlier one's
+   * answer are sent together ({@link Flight}). The checks and the lock on the client's open
+   * incident go out in one flight; a new incident's row, the trigger and its timeline entry in
+   * the next; then the policy snapshot's reads, the pages, and the save with the recipients.
+   */
+  private Future<Result> triggerOnce(Pool db, List<Trigger> triggers, boolean tellClient) {
     Trigger first = triggers.get(0);
     Instant now = Times.micros(clock.instant());
-    return audit.transaction(pool, tx -> tx.preparedQuery("SELECT 1 FROM app_user WHERE id = $1 AND clinic_id = $2"
-            + " AND 'client' = ANY(roles)").execute(Tuple.of(first.clientId(), first.clinicId()))
-        .compose(rows -> rows.size() == 0 ? Future.failedFuture(Denied.notFound("client"))
-            : tx.preparedQuery("SELECT dedup_key, incident_id FROM incident_trigger WHERE client_id = $1 AND dedup_key = ANY($2)")
-                .execute(Tuple.of(first.clientId(), (Object) triggers.stream().map(Trigger::dedupKey).toArray(String[]::new))))
-        .compose(seen -> {
-          Map<String, UUID> known = new HashMap<>();
-          seen.forEach(r -> known.put(r.getString("dedup_key"), r.getUUID("incident_id")));
-          List<Trigger> fresh = triggers.stream().filter(t -> !known.containsKey(t.dedupKey())).toList();
-          if (fresh.isEmpty()) {
-            UUID incident = known.get(first.dedupKey());
-            return tx.preparedQuery("SELECT severity FROM incident WHERE id = $1").execute(Tuple.of(incident))
-                .map(r -> new Result(new TriggerOutcome(incident, false, true,
-                    Severity.valueOf(r.iterator().next().getString(0))), null));
-          }
-          return joinOrOpen(tx, fresh, tellClient, now);
-        }))
-        .recover(PgErrors::recover);
+    return audit.transaction(db, tx -> {
+      Future<RowSet<Row>> client = tx.preparedQuery("SELECT 1 FROM app_user WHERE id = $1 AND clinic_id = $2"
+          + " AND 'client' = ANY(roles)").execute(Tuple.of(first.clientId(), first.clinicId()));
+      Future<RowSet<Row>> seen = tx.preparedQuery("SELECT dedup_key, incident_id FROM incident_trigger WHERE client_id = $1"
+              + " AND dedup_key = ANY($2)")
+          .execute(Tuple.of(first.clientId(), (Object) triggers.stream().map(Trigger::dedupKey).toArray(String[]::new)));
+      // Locked even when every trigger turns out to be a repeat: that only holds the lock until
+      // this transaction ends, and saves a round trip for every new trigger.
+      Future<RowSet<Row>> open = tx.preparedQuery("SELECT " + IncidentRow.COLUMNS + " FROM incident WHERE client_id = $1"
+          + " AND clinic_id = $2 AND state <> 'resolved' FOR NO KEY UPDATE").execute(Tuple.of(first.clientId(), first.clinicId()));
+      return Flight.all(client, seen, open).compose(v -> {
+        if (client.result().size() == 0) {
+          return Future.failedFuture(Denied.notFound("client"));
+        }
+        Map<String, UUID> known = new HashMap<>();
+        seen.result().forEach(r -> known.put(r.getString("dedup_key"), r.getUUID("incident_id")));
+        List<Trigger> fresh = triggers.stream().filter(t -> !known.containsKey(t.dedupKey())).toList();
+        if (fresh.isEmpty()) {
+          UUID incident = known.get(first.dedupKey());
+          return tx.preparedQuery("SELECT severity FROM incident WHERE id = $1").execute(Tuple.of(incident))
+              .map(r -> new Result(new TriggerOutcome(incident, false, true,
+                  Severity.valueOf(r.iterator().next().getString(0))), null));
+        }
+        RowSet<Row> rows = open.result();
+        return joinOrOpen(tx, fresh, tellClient, now, rows.size() > 0 ? IncidentRow.from(rows.iterator().next()) : null);
+      });
+    }).recover(PgErrors::recover);
   }
 
-  private Future<Result> joinOrOpen(SqlConnection tx, List<Trigger> fresh, boolean tellClient, Instant now) {
-    Trigger first = fresh.get(0);
-    return tx.preparedQuery("SELECT " + IncidentRow.COLUMNS + " FROM incident WHERE client_id = $1 AND state <> 'resolved'"
-            + " FOR NO KEY UPDATE").execute(Tuple.of(first.clientId()))
-        .compose(rows -> rows.size() > 0
-            ? Future.succeededFuture(new Opened(IncidentRow.from(rows.iterator().next()), false))
-            : open(tx, first, now).map(inc -> new Opened(inc, true)))
-        .compose(o -> {
-          IncidentRow inc = o.row();
-          Effects fx = new Effects(inc.id, inc.clientId);
-          Severity before = o.opened() ? Severity.NONE : inc.severity;
-          boolean[] anyNewPaging = {false};
-          Future<Void> f = Future.succeededFuture();
-          for (Trigger t : fresh) {
-            f = f.compose(v -> insertTrigger(tx, inc, t, now)).compose(id -> {
-              if (id == null) {
-                // A concurrent call committed the same dedup key first: nothing new here.
-                return Future.succeededFuture();
-              }
-              anyNewPaging[0] |= t.severity().pages();
-              Future<Void> g = Timeline.event(inc.id, now, "trigger").trigger(id).severity(t.severity())
-                  .actor(t.actorId()).write(tx);
-              if (inc.decisiveTrigger == null) {
-                inc.decisiveTrigger = id;
-              } else if (t.severity().compareTo(inc.severity) > 0) {
-                Severity from = inc.severity;
-                inc.decisiveTrigger = id;
-                inc.severity = t.severity();
-                g = g.compose(v -> Timeline.event(inc.id, now, "severity_raised").trigger(id).severity(t.severity())
-                    .detail(new JsonObject().put("from", from.name())).write(tx));
-              }
-              return g.compose(v -> audit.record(tx, AuditEvent.of("incident.trigger").clinic(inc.clinicId)
-                  .actor(t.actorId(), t.actorId() == null ? "system" : "client").subject(inc.clientId)
-                  .object("incident", inc.id).build()));
-            });
-          }
-          return f.compose(v -> page(tx, inc, before, anyNewPaging[0], now, fx))
-              .compose(v -> inc.save(tx, now))
-              .compose(v -> Chain.recipients(tx, inc, fx))
-              .map(v -> {
-                fx.clientCrisisInfo = tellClient && anyNewPaging[0];
-                return new Result(new TriggerOutcome(inc.id, o.opened(), false, inc.severity), fx);
-              });
-        });
+  /** Joins {@code fresh} to the locked open incident {@code existing}, or opens one when it is null. */
+  private Future<Result> joinOrOpen(SqlConnection tx, List<Trigger> fresh, boolean tellClient, Instant now,
+      IncidentRow existing) {
+    boolean opened = existing == null;
+    IncidentRow inc = opened ? newIncident(fresh.get(0), now) : existing;
+    List<Future<?>> writes = new ArrayList<>();
+    // Not waited for: the trigger rows below follow it on the connection, and a second node
+    // opening the same client's incident makes it fail first (incident_one_open), which is
+    // the error Flight.all reports and trigger() retries on.
+    writes.add(opened ? insertIncident(tx, inc) : Future.succeededFuture());
+    Effects fx = new Effects(inc.id, inc.clientId);
+    Severity before = opened ? Severity.NONE : inc.severity;
+    boolean[] anyNewPaging = {false};
+    Future<Void> f = Future.succeededFuture();
+    for (Trigger t : fresh) {
+      f = f.compose(v -> insertTrigger(tx, inc, t, now)).compose(id -> {
+        if (id == null) {
+          // A concurrent call committed the same dedup key first: nothing new here.
+          return Future.succeededFuture();
+        }
+        anyNewPaging[0] |= t.severity().pages();
+        writes.add(Timeline.event(inc.id, now, "trigger").trigger(id).severity(t.severity()).actor(t.actorId()).write(tx));
+        if (inc.decisiveTrigger == null) {
+          inc.decisiveTrigger = id;
+        } else if (t.severity().compareTo(inc.severity) > 0) {
+          Severity from = inc.severity;
+          inc.decisiveTrigger = id;
+          inc.severity = t.severity();
+          writes.add(Timeline.event(inc.id, now, "severity_raised").trigger(id).severity(t.severity())
+              .detail(new JsonObject().put("from", from.name())).write(tx));
+        }
+        return audit.record(tx, AuditEvent.of("incident.trigger").clinic(inc.clinicId)
+            .actor(t.actorId(), t.actorId() == null ? "system" : "client").subject(inc.clientId)
+            .object("incident", inc.id).build());
+      });
+    }
+    Future<Void> done = f.compose(v -> page(tx, inc, before, anyNewPaging[0], now, fx))
+        .compose(v -> Flight.all(inc.save(tx, now), Chain.recipients(tx, inc, fx)));
+    // The writes list is complete once done has succeeded (every write is added before the step after it).
+    return done.transform(ar -> {
+      List<Future<?>> all = new ArrayList<>(writes);
+      all.add(ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause()));
+      return Flight.all(all);
+    }).map(v -> {
+      fx.clientCrisisInfo = tellClient && anyNewPaging[0];
+      return new Result(new TriggerOutcome(inc.id, opened, false, inc.severity), fx);
+    });
   }
 
-  private record Opened(IncidentRow row, boolean opened) {}
-
-  private Future<IncidentRow> open(SqlConnection tx, Trigger t, Instant now) {
+  private IncidentRow newIncident(Trigger t, Instant now) {
     IncidentRow inc = new IncidentRow();
     inc.id = UUID.randomUUID();
     inc.clinicId = t.clinicId();
@@ -199,11 +223,15 @@ public final class EscalationService {
     } finally {
       java.util.Arrays.fill(dk, (byte) 0);
     }
+    return inc;
+  }
+
+  private static Future<Void> insertIncident(SqlConnection tx, IncidentRow inc) {
     return tx.preparedQuery("INSERT INTO incident (id, clinic_id, client_id, state, severity, opened_at, dk_version,"
             + " dk_wrapped, updated_at) VALUES ($1,$2,$3,'triggered',$4,$5,$6,$7,$5)")
-        .execute(Tuple.from(new Object[] {inc.id, inc.clinicId, inc.clientId, inc.severity.name(), Times.odt(now),
+        .execute(Tuple.from(new Object[] {inc.id, inc.clinicId, inc.clientId, inc.severity.name(), Times.odt(inc.openedAt),
             inc.dataKey.version(), Buffer.buffer(inc.dataKey.bytes())}))
-        .map(r -> inc);
+        .mapEmpty();
   }
 
   private static Future<Long> insertTrigger(SqlConnection tx, IncidentRow inc, Trigger t, Instant now) {
@@ -263,7 +291,7 @@ public final class EscalationService {
         "Crisis button pressed", RiskSignal.ClientAction.NONE, "crisis_report", clientReportId.toString(),
         "crisis:" + clientReportId, client.userId());
     return trigger(List.of(t), false)
-        .compose(o -> views.crisisInfo(client.userId(), o.incidentId()))
+        .compose(o -> urgent.run(p -> views.crisisInfo(p, client.userId(), o.incidentId())))
         .map(info -> info.orElseThrow(() -> new IllegalStateException("a CRITICAL incident has crisis information")));
   }
 

@@ -102,7 +102,12 @@ public final class IncidentViews {
 
   /** The {@code alert} frame for one incident, when {@code a} may see it. */
   public Future<List<JsonObject>> alertFrames(Actor a, UUID incidentId) {
-    return summaryFor(pool, a, incidentId).map(s -> s.map(inc -> List.of(alert(inc))).orElse(List.of()));
+    return alertFrames(pool, a, incidentId);
+  }
+
+  /** {@link #alertFrames(Actor, UUID)} through {@code c} (the urgent pool, for a fresh incident's alert). */
+  Future<List<JsonObject>> alertFrames(SqlClient c, Actor a, UUID incidentId) {
+    return summaryFor(c, a, incidentId).map(s -> s.map(inc -> List.of(alert(inc))).orElse(List.of()));
   }
 
   static JsonObject alert(JsonObject incident) {
@@ -217,7 +222,12 @@ public final class IncidentViews {
 
   /** The {@code crisis.info} frame of the client's incident, for HIGH and CRITICAL incidents. */
   public Future<Optional<JsonObject>> crisisInfo(UUID clientId, UUID incidentId) {
-    return pool.preparedQuery(CLIENT_VIEW + " WHERE i.id = $1 AND i.client_id = $2").execute(Tuple.of(incidentId, clientId))
+    return crisisInfo(pool, clientId, incidentId);
+  }
+
+  /** {@link #crisisInfo(UUID, UUID)} through {@code c} (the urgent pool, right after a report). */
+  Future<Optional<JsonObject>> crisisInfo(SqlClient c, UUID clientId, UUID incidentId) {
+    return c.preparedQuery(CLIENT_VIEW + " WHERE i.id = $1 AND i.client_id = $2").execute(Tuple.of(incidentId, clientId))
         .map(rows -> rows.size() == 0 ? Optional.<JsonObject>empty() : crisisInfo(rows.iterator().next()));
   }
 

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Acts on the {@link Effects} of a committed change: nudges the staff consoles ("incident") and
  * the client's sockets ("incident.client") through the socket hub, so every node loads the new
- * state from PostgreSQL for its local sockets; wakes the webhook dispatcher; counts and logs
+ * state from PostgreSQL for its local sockets (this node's at once, from the committing thread:
+ * {@link SocketHub#nudgeNow}); wakes the webhook dispatcher; counts and logs
  * (ids only). Called only after the transaction committed.
  */
 final class Notifier {
@@ -40,13 +41,13 @@ final class Notifier {
       log.warn("escalation chain ran out without an acknowledgement incidentId={}", fx.incidentId);
     }
     if (!fx.staff.isEmpty()) {
-      hub.nudge(fx.staff, STAFF_KIND, fx.incidentId.toString());
+      hub.nudgeNow(fx.staff, STAFF_KIND, fx.incidentId.toString());
     }
     if (fx.clientCrisisInfo) {
-      hub.nudge(List.of(fx.clientId), CLIENT_KIND, fx.incidentId + ":crisis");
+      hub.nudgeNow(List.of(fx.clientId), CLIENT_KIND, fx.incidentId + ":crisis");
     }
     if (fx.clientStatus) {
-      hub.nudge(List.of(fx.clientId), CLIENT_KIND, fx.incidentId + ":status");
+      hub.nudgeNow(List.of(fx.clientId), CLIENT_KIND, fx.incidentId + ":status");
     }
     if (fx.webhooks) {
       dispatcher.kick();

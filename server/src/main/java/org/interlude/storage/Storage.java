@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns the database for one node: starts the embedded server when no URL is configured, applies
- * migrations as the schema owner, and opens the reactive pool as the restricted application role
- * (which cannot UPDATE or DELETE audit rows). {@link #readiness()} reports whether the database is
+ * migrations as the schema owner, and opens the reactive pools as the restricted application role
+ * (which cannot UPDATE or DELETE audit rows): the main pool, and the small pool for
+ * {@link Urgent} work (crisis reports and their alerts). {@link #readiness()} reports whether the database is
  * reachable and the schema current. {@link #close()} closes the pool, then stops an embedded
  * server last.
  */
@@ -31,14 +32,16 @@ public final class Storage {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final Pool urgentPool;
   private final EmbeddedDatabase embedded;
   private final DatabaseTarget app;
   private final int bundledMigrations;
   private volatile String lastUnreadyReason;
 
-  private Storage(Vertx vertx, Pool pool, EmbeddedDatabase embedded, DatabaseTarget app, int bundled) {
+  private Storage(Vertx vertx, Pool pool, Pool urgentPool, EmbeddedDatabase embedded, DatabaseTarget app, int bundled) {
     this.vertx = vertx;
     this.pool = pool;
+    this.urgentPool = urgentPool;
     this.embedded = embedded;
     this.app = app;
     this.bundledMigrations = bundled;
@@ -74,23 +77,9 @@ public final class Storage {
       }
       return new Bootstrap(emb, owner.as(db.appUser(), db.appPassword()), bundled);
     }).map(b -> {
-      Pool pool = PgBuilder.pool()
-          .with(new PoolOptions().setMaxSize(db.poolSize()).setName("interlude-" + cfg.node().id()).setShared(false)
-              .setConnectionTimeout((int) db.connectTimeout().toMillis())
-              .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
-              // Bounded by time (connect_timeout), not by count: a reconnect wave of tens of
-              // thousands of sockets queues a few queries each, and refusing them at a fixed
-              // count only made clients retry into the same queue.
-              .setMaxWaitQueueSize(-1))
-          // pg_stat_activity then names the node behind each session: which node holds a lock
-          // or a claimed escalation step is one query away. A node that stops in the middle of
-          // a transaction (frozen, cut off) loses it after idle_in_transaction_timeout:
-          // PostgreSQL ends the session and the row locks go, so the other nodes carry on.
-          .connectingTo(b.app().connectOptions().addProperty("application_name", applicationName(cfg.node().id()))
-              .addProperty("idle_in_transaction_session_timeout", String.valueOf(db.idleInTransactionTimeout().toMillis())))
-          .using(vertx)
-          .build();
-      return new Storage(vertx, pool, b.embedded(), b.app(), b.bundled());
+      Pool pool = pool(vertx, cfg, b, db.poolSize(), "interlude-" + cfg.node().id());
+      Pool urgent = pool(vertx, cfg, b, db.urgentPoolSize(), "interlude-urgent-" + cfg.node().id());
+      return new Storage(vertx, pool, urgent, b.embedded(), b.app(), b.bundled());
     }).recover(err -> {
       EmbeddedDatabase emb = started.get();
       if (emb == null) {
@@ -101,6 +90,26 @@ public final class Storage {
         return null;
       }).transform(ignored -> Future.failedFuture(err));
     });
+  }
+
+  private static Pool pool(Vertx vertx, InterludeConfig cfg, Bootstrap b, int size, String name) {
+    InterludeConfig.Database db = cfg.database();
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(size).setName(name).setShared(false)
+            .setConnectionTimeout((int) db.connectTimeout().toMillis())
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+            // Bounded by time (connect_timeout), not by count: a reconnect wave of tens of
+            // thousands of sockets queues a few queries each, and refusing them at a fixed
+            // count only made clients retry into the same queue.
+            .setMaxWaitQueueSize(-1))
+        // pg_stat_activity then names the node behind each session: which node holds a lock
+        // or a claimed escalation step is one query away. A node that stops in the middle of
+        // a transaction (frozen, cut off) loses it after idle_in_transaction_timeout:
+        // PostgreSQL ends the session and the row locks go, so the other nodes carry on.
+        .connectingTo(b.app().connectOptions().addProperty("application_name", applicationName(cfg.node().id()))
+            .addProperty("idle_in_transaction_session_timeout", String.valueOf(db.idleInTransactionTimeout().toMillis())))
+        .using(vertx)
+        .build();
   }
 
   /** {@code interlude <node id>}, within PostgreSQL's 63-byte limit for application names. */
@@ -138,6 +147,11 @@ public final class Storage {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** The small pool for {@link Urgent} work; use it only through {@link Urgent#run}. */
+  public Pool urgentPool() {
+    return urgentPool;
   }
 
   public Vertx vertx() {
@@ -186,9 +200,9 @@ public final class Storage {
         });
   }
 
-  /** Closes the pool, then stops the embedded server (if any) on a worker thread. */
+  /** Closes the pools, then stops the embedded server (if any) on a worker thread. */
   public Future<Void> close() {
-    return pool.close().transform(ignored -> {
+    return Future.join(pool.close(), urgentPool.close()).transform(ignored -> {
       if (embedded == null) {
         return Future.succeededFuture();
       }

@@ -106,19 +106,39 @@ public final class SocketHub {
     }
   }
 
+  /**
+   * As {@link #nudge}, but this node's sockets are served at once from the calling thread rather
+   * than after a hop through the event bus's consumer, whose loop is busy with chat under load:
+   * for alerts, which someone is waiting for. Sources must then be safe to call from any thread
+   * (they answer with futures and {@link Socket#send} hands frames to the socket's own loop).
+   */
+  public void nudgeNow(Collection<UUID> userIds, String kind, String objectId) {
+    if (userIds.isEmpty()) {
+      return;
+    }
+    deliverLocal(userIds, kind, objectId);
+    // Published even on a single node (unlike nudgeOtherNodes' per-message fast path): these are
+    // rare, and whoever listens on the bus still hears of them. This node skips its own.
+    bus.publish(Addresses.USER_NUDGE, new UserNudge(Set.copyOf(userIds), kind, objectId, nodeId));
+  }
+
   private void deliver(UserNudge n) {
     if (nodeId.equals(n.origin())) {
       return;
     }
-    NudgeSource source = sources.get(n.kind());
+    deliverLocal(n.userIds(), n.kind(), n.objectId());
+  }
+
+  private void deliverLocal(Collection<UUID> userIds, String kind, String objectId) {
+    NudgeSource source = sources.get(kind);
     if (source == null) {
-      log.warn("no nudge source for kind={}", n.kind());
+      log.warn("no nudge source for kind={}", kind);
       return;
     }
-    for (UUID u : n.userIds()) {
+    for (UUID u : userIds) {
       for (Socket s : sockets(u)) {
-        source.frames(s, n.objectId()).onSuccess(frames -> frames.forEach(s::send))
-            .onFailure(err -> log.warn("nudge kind={} failed: {}", n.kind(), err.getClass().getSimpleName()));
+        source.frames(s, objectId).onSuccess(frames -> frames.forEach(s::send))
+            .onFailure(err -> log.warn("nudge kind={} failed: {}", kind, err.getClass().getSimpleName()));
       }
     }
   }

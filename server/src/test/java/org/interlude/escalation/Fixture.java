@@ -85,7 +85,8 @@ final class Fixture implements AutoCloseable {
       pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(6).setShared(false))
           .connectingTo(owner.as(TestPostgres.APP_ROLE, Secret.empty()).connectOptions()).using(vertx).build();
       Frames frames = new Frames(FrameSchemas.load());
-      module = EscalationModule.create(new EscalationModule.Deps(vertx, pool, clock,
+      module = EscalationModule.create(new EscalationModule.Deps(vertx, pool,
+          new org.interlude.storage.Urgent(((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext(), pool), clock,
           new AuditLog(pool, nodeId, clock), dataKeys, nodes.isEmpty() ? hub : new SocketHub(vertx, bus, "test-node"), frames, registry,
           new InterludeConfig.Escalation(Duration.ofSeconds(1), Duration.ofSeconds(30), claimTimeout,
               Duration.ofSeconds(3), webhookMaxAttempts),
