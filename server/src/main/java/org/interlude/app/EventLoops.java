@@ -32,7 +32,7 @@ final class EventLoops {
       loops.add((EventLoop) e);
     }
     EventLoop listener = loops.get(0);
-    // With a single loop (event_loops: 1) both share it; there is nothing to separate.
+    // Vert.x starts two loops per core, so there are at least two; with one, both would share it.
     EventLoop urgent = loops.size() > 1 ? loops.get(1) : listener;
     return new EventLoops(vi.contextBuilder().withEventLoop(listener).build(),
         vi.contextBuilder().withEventLoop(urgent).build());

@@ -17,8 +17,8 @@ import org.interlude.config.InterludeConfig;
 import org.interlude.crypto.DataKeys;
 import org.interlude.crypto.KeyRotation;
 import org.interlude.identity.Role;
-import org.interlude.web.EscalationRoutes;
 import org.interlude.storage.Urgent;
+import org.interlude.web.EscalationRoutes;
 import org.interlude.web.Frames;
 import org.interlude.web.RouteSpec;
 import org.interlude.web.SocketHub;
@@ -38,8 +38,8 @@ public final class EscalationModule {
   private static final Logger log = LoggerFactory.getLogger(EscalationModule.class);
 
   /** What the feature needs from the node. */
-  public record Deps(Vertx vertx, Pool pool, Urgent urgent, Clock clock, AuditLog audit, DataKeys dataKeys, SocketHub hub, Frames frames,
-      MeterRegistry registry, InterludeConfig.Escalation config, URI publicUrl, String nodeId) {}
+  public record Deps(Vertx vertx, Pool pool, Urgent urgent, Clock clock, AuditLog audit, DataKeys dataKeys, SocketHub hub,
+      Frames frames, MeterRegistry registry, InterludeConfig.Escalation config, URI publicUrl, String nodeId) {}
 
   private final Deps deps;
   private final EscalationService service;

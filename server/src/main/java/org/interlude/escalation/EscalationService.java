@@ -40,7 +40,8 @@ import org.interlude.storage.Urgent;
  *   <li>{@link #trigger} commits the trigger, the timeline entry and (for HIGH and CRITICAL) the
  *       first page in one transaction, and only then notifies anyone. A repeated dedup key
  *       changes nothing. WATCH triggers open or join an incident that never pages (the care
- *       team's review queue) until a HIGH or CRITICAL trigger raises it.
+ *       team's review queue) until a HIGH or CRITICAL trigger raises it. Triggers run on the
+ *       urgent event loop and pool ({@link Urgent}), so they never queue behind chat traffic.
  *   <li>{@link #acknowledge} stops paging at once: the step token changes, so any step computed
  *       before is a no-op, pending page webhooks are cancelled, and only the policy's
  *       "acknowledged but not resolved" timer remains. {@link #resolve} needs a disposition and a
