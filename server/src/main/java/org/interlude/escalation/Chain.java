@@ -52,19 +52,22 @@ final class Chain {
         f = Timeline.event(inc.id, now, "coverage_gap").detail(new JsonObject().put("reason", "no_default_policy"))
             .write(tx).compose(v -> noticeAdmins(tx, inc, now));
       }
-      long token = inc.stepToken;
-      inc.stepToken++;
       // The snapshot was just resolved against the clinic's enabled staff in this transaction:
       // checking them again would cost a round trip on the crisis path and find the same people.
-      return f.compose(v -> advanceFrom(tx, inc, token, now, fx, 0, false));
+      return f.compose(v -> advance(tx, inc, now, fx, false));
     });
   }
 
   /** The due {@code page} step: pages the current level (or the next non-empty one) and schedules the next. */
   Future<Void> advance(SqlConnection tx, IncidentRow inc, Instant now, Effects fx) {
+    return advance(tx, inc, now, fx, true);
+  }
+
+  /** {@code recheck}: whether the level's people must be checked as still enabled before paging. */
+  private Future<Void> advance(SqlConnection tx, IncidentRow inc, Instant now, Effects fx, boolean recheck) {
     long token = inc.stepToken;
     inc.stepToken++;
-    return advanceFrom(tx, inc, token, now, fx, 0, true);
+    return advanceFrom(tx, inc, token, now, fx, 0, recheck);
   }
 
   private Future<Void> advanceFrom(SqlConnection tx, IncidentRow inc, long token, Instant now, Effects fx, int emptyInARow,

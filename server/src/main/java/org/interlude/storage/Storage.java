@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * Owns the database for one node: starts the embedded server when no URL is configured, applies
  * migrations as the schema owner, and opens the reactive pools as the restricted application role
  * (which cannot UPDATE or DELETE audit rows): the main pool, and the small pool for
- * {@link Urgent} work (crisis reports and their alerts). {@link #readiness()} reports whether the database is
- * reachable and the schema current. {@link #close()} closes the pool, then stops an embedded
- * server last.
+ * {@link Urgent} work (crisis reports and their alerts). {@link #readiness()} reports whether the
+ * database is reachable and the schema current. {@link #close()} closes both pools, then stops an
+ * embedded server last.
  */
 public final class Storage {
   private static final Logger log = LoggerFactory.getLogger(Storage.class);
