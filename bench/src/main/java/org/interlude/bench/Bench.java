@@ -160,11 +160,15 @@ public final class Bench {
     Scenarios sc = new Scenarios(vertx, client, progress);
     Path data = Files.createTempDirectory("interlude-bench-node");
     List<Target> targets = new ArrayList<>();
+    // Everything this run started, measured or not: the node also runs when only the relays are
+    // measured (they use its certificate), and it must not outlive the run holding its ports.
+    List<Target> started = new ArrayList<>();
     // Ctrl-C or SIGTERM: stop the nodes and relays this run started.
-    Thread hook = new Thread(() -> targets.forEach(Target::close), "bench-cleanup");
+    Thread hook = new Thread(() -> started.forEach(Target::close), "bench-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       Target.Interlude node = startInterlude(o, data, progress);
+      started.add(node);
       targets.add(node);
       Path cert = data.resolve("tls/cert.pem");
       Path key = data.resolve("tls/key.pem");
@@ -175,6 +179,7 @@ public final class Bench {
         cmd.addAll(List.of(o.serverJavaOpts.split(" ")));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.interlude.bench.Relay",
             String.valueOf(r.port), cert.toString(), key.toString()));
+        started.add(r);
         r.start(cmd, Map.of(), "relay ready", Duration.ofSeconds(30));
         targets.add(r);
       }
@@ -182,6 +187,7 @@ public final class Bench {
         Target.Relay r = new Target.Relay("node-relay", o.basePort + 2, false);
         r.start(List.of("node", o.root.resolve("bench/node-relay/relay.js").toString(), String.valueOf(r.port), cert.toString(),
             key.toString()), Map.of(), "relay ready", Duration.ofSeconds(30));
+        started.add(r);
         targets.add(r);
       }
       if (!o.targets.contains("interlude")) {
@@ -227,7 +233,7 @@ public final class Bench {
     } finally {
       client.close();
       vertx.close();
-      for (Target t : targets) {
+      for (Target t : started) {
         t.close();
       }
       Runtime.getRuntime().removeShutdownHook(hook);
