@@ -39,8 +39,9 @@ public final class Migrations {
   }
 
   /**
-   * How many versioned migrations this build ships, read from the index generated at build time
-   * (so readiness can compare without scanning the classpath on every probe).
+   * How many versioned migrations this build ships, read from {@code db/migration/INDEX} (so
+   * readiness can compare without scanning the classpath on every probe). The index is kept by
+   * hand beside the migrations; {@code MigrationsTest} fails the build when it misses one.
    */
   public static int bundledCount() {
     try (var in = Migrations.class.getResourceAsStream("/db/migration/INDEX")) {
