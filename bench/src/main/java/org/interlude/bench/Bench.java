@@ -185,9 +185,9 @@ public final class Bench {
       }
       if (o.targets.contains("node-relay")) {
         Target.Relay r = new Target.Relay("node-relay", o.basePort + 2, false);
+        started.add(r);
         r.start(List.of("node", o.root.resolve("bench/node-relay/relay.js").toString(), String.valueOf(r.port), cert.toString(),
             key.toString()), Map.of(), "relay ready", Duration.ofSeconds(30));
-        started.add(r);
         targets.add(r);
       }
       if (!o.targets.contains("interlude")) {
